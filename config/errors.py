@@ -1,0 +1,55 @@
+"""How each failure becomes an HTTP answer: always JSON with a `detail` key."""
+
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+
+from config.parsers import UnsupportedMediaType
+from directory.exceptions import Conflict
+from identity.errors import PERMISSION_DENIED, InsufficientScope, bearer_challenge_response
+
+
+def _detail(api: NinjaAPI, request: HttpRequest, status: int, detail: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+def _body_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return _detail(api, request, 415, str(cause))
+    if isinstance(cause, ValueError):
+        return _detail(api, request, 400, f"Malformed request body: {cause}")
+    if cause is not None:
+        return _detail(api, request, 400, "Malformed request body.")
+    return _detail(api, request, exc.status_code, str(exc))
+
+
+def _field_errors(api: NinjaAPI, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Service-level checks (e.g. AUTH_PASSWORD_VALIDATORS) shaped like schema errors."""
+    errors = [
+        {"type": "value_error", "loc": ["body", "payload", field], "msg": message}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
+    return _detail(api, request, 422, errors)
+
+
+def install_exception_handlers(api: NinjaAPI) -> None:
+    handlers: dict[type[Exception], Any] = {
+        AuthenticationError: partial(bearer_challenge_response, api),
+        InsufficientScope: partial(bearer_challenge_response, api),
+        PermissionDenied: lambda request, exc: _detail(api, request, 403, PERMISSION_DENIED),
+        Http404: lambda request, exc: _detail(api, request, 404, "Not found."),
+        Conflict: lambda request, exc: _detail(api, request, 409, str(exc)),
+        ValidationError: partial(_field_errors, api),
+        HttpError: partial(_body_error, api),
+        RequestDataTooBig: lambda request, exc: _detail(
+            api, request, 413, "Request body too large."
+        ),
+    }
+    for exc_class, handler in handlers.items():
+        api.add_exception_handler(exc_class, handler)

@@ -1,0 +1,30 @@
+"""What a token's user may do. A scope bounds what the client may do on the user's behalf;
+these checks bound what the user may do at all, with the same model permissions as the admin.
+"""
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+
+# A user may edit these on their own record without `auth.change_user`.
+SELF_SERVICE_FIELDS = frozenset({"username", "email", "first_name", "last_name"})
+
+
+def require_perm(actor: User, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise PermissionDenied
+
+
+def require_user_change(*, actor: User, target: User, fields: Collection[str]) -> None:
+    """`fields` are the profile fields the request actually changes (password aside)."""
+    if actor.pk == target.pk and SELF_SERVICE_FIELDS.issuperset(fields):
+        return
+    require_perm(actor, "auth.change_user")
+
+
+def require_password_change(*, actor: User, target: User) -> None:
+    """Anyone may change their own password (the current one is checked by the service);
+    another user's password needs `auth.change_user`, as in the admin."""
+    if actor.pk != target.pk:
+        require_perm(actor, "auth.change_user")

@@ -1,0 +1,97 @@
+"""Request and response bodies. Inputs forbid unknown fields: no mass assignment (OWASP API3)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, StringConstraints
+
+# The same rule as Django's UnicodeUsernameValidator, checked before the database sees it.
+Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
+# Control characters (NUL above all: PostgreSQL refuses it) never belong in a name.
+Name = Annotated[str, StringConstraints(max_length=150, pattern=r"^[^\x00-\x1f\x7f]*$")]
+GroupName = Annotated[
+    str, StringConstraints(min_length=1, max_length=150, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=4096, pattern=r"^[^\x00]+$")]
+
+
+def _django_email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError as exc:
+            raise ValueError("Enter a valid email address.") from exc
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_django_email)]
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    date_joined: datetime
+    groups: list[int]
+
+    @staticmethod
+    def resolve_groups(obj: User) -> list[int]:
+        return [group.pk for group in obj.groups.all()]
+
+
+class UserCreateIn(InputSchema):
+    username: Username
+    password: Password
+    email: Email = ""
+    first_name: Name = ""
+    last_name: Name = ""
+
+
+class UserUpdateIn(InputSchema):
+    """PUT: the whole profile. A password change also needs `current_password` for oneself."""
+
+    username: Username
+    email: Email
+    first_name: Name
+    last_name: Name
+    is_active: bool = True
+    password: Password | None = None
+    current_password: Password | None = None
+
+
+class UserPatchIn(InputSchema):
+    username: Username | None = None
+    email: Email | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+    current_password: Password | None = None
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+
+
+class GroupIn(InputSchema):
+    name: GroupName
+
+
+class GroupPatchIn(InputSchema):
+    name: GroupName | None = None
+
+
+class ErrorOut(Schema):
+    detail: str

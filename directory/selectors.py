@@ -1,0 +1,42 @@
+"""Reads. Every list is ordered by id so limit/offset pages are stable."""
+
+from django.contrib.auth.models import Group, User
+from django.db.models import Prefetch, Q, QuerySet
+
+_GROUP_IDS = Prefetch("groups", queryset=Group.objects.only("id"))
+
+
+def user_list(*, search: str | None = None) -> QuerySet[User]:
+    users = User.objects.prefetch_related(_GROUP_IDS).order_by("id")
+    if search:
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(email__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+        )
+    return users
+
+
+def user_get(*, user_id: int) -> User | None:
+    return user_list().filter(pk=user_id).first()
+
+
+def user_ref_get(*, user_id: int) -> User | None:
+    """The bare user row, for writes that only need to point at it."""
+    return User.objects.filter(pk=user_id).first()
+
+
+def group_list(*, search: str | None = None) -> QuerySet[Group]:
+    groups = Group.objects.order_by("id")
+    if search:
+        groups = groups.filter(name__icontains=search)
+    return groups
+
+
+def group_get(*, group_id: int) -> Group | None:
+    return Group.objects.filter(pk=group_id).first()
+
+
+def group_member_list(*, group: Group) -> QuerySet[User]:
+    return user_list().filter(groups=group)

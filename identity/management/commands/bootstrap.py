@@ -1,0 +1,114 @@
+"""Demo data for `make run`: an admin, the tutorial's OAuth2 application, a few users and groups.
+
+Idempotent: what exists is left alone. Secrets are printed only when they are created, because
+DOT stores the client secret hashed and Django the password hashed.
+"""
+
+import os
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from oauth2_provider.models import Application
+
+DEMO_APPLICATION = "Tutorial client"
+DEMO_GROUPS = {"engineering": ["alice"], "support": ["bob"]}
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin, OAuth2 application, users and groups if they are absent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
+            help="Where the service listens, for the printed curl commands.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, base_url: str, **options: Any) -> None:
+        username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
+        password = self._admin(username)
+        client = self._application(owner=User.objects.get(username=username))
+        self._directory()
+        if password and client:
+            self._print_tutorial(base_url, username, password, *client)
+        elif password or client:
+            self.stdout.write("Demo data was partly present: the commands above use what is new.")
+        else:
+            self.stdout.write(
+                "Demo data already present. Its admin password and client secret were printed "
+                "when they were created; `manage.py changepassword` and the admin's "
+                "application page replace them."
+            )
+
+    def _admin(self, username: str) -> str | None:
+        if User.objects.filter(username=username).exists():
+            return None
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or secrets.token_urlsafe(18)
+        User.objects.create_superuser(username=username, email="", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Admin user:     {username} / {password}"))
+        return password
+
+    def _application(self, *, owner: User) -> tuple[str, str] | None:
+        if Application.objects.filter(name=DEMO_APPLICATION).exists():
+            return None
+        application = Application(
+            name=DEMO_APPLICATION,
+            user=owner,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_PASSWORD,
+        )
+        client_secret = application.client_secret  # cleartext until save() hashes it
+        application.save()
+        self.stdout.write(self.style.SUCCESS(f"client_id:      {application.client_id}"))
+        self.stdout.write(self.style.SUCCESS(f"client_secret:  {client_secret}"))
+        return application.client_id, client_secret
+
+    def _directory(self) -> None:
+        for group_name, members in DEMO_GROUPS.items():
+            group, _ = Group.objects.get_or_create(name=group_name)
+            for member in members:
+                user, created = User.objects.get_or_create(
+                    username=member, defaults={"email": f"{member}@example.com"}
+                )
+                if created:
+                    user.set_unusable_password()
+                    user.save(update_fields=["password"])
+                group.user_set.add(user)
+
+    def _print_tutorial(
+        self, base_url: str, username: str, password: str, client_id: str, client_secret: str
+    ) -> None:
+        token_request = (
+            f'curl -X POST -d "grant_type=password&username={username}&password={password}" '
+            f'-u"{client_id}:{client_secret}" {base_url}/o/token/'
+        )
+        extract = " | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
+        lines = [
+            "",
+            "The tutorial's steps 4 and 5, ready to paste:",
+            "",
+            f'TOKEN=$(curl -s -X POST -d "grant_type=password&username={username}'
+            f'&password={password}" -u"{client_id}:{client_secret}" {base_url}/o/token/{extract})',
+            f'curl -H "Authorization: Bearer $TOKEN" {base_url}/users/',
+            f'curl -H "Authorization: Bearer $TOKEN" {base_url}/users/1/',
+            f'curl -H "Authorization: Bearer $TOKEN" {base_url}/groups/',
+            f'curl -H "Authorization: Bearer $TOKEN" -X POST '
+            f'-d"username=foo&password=Correct-Horse-42" {base_url}/users/',
+            "",
+            f'READ_TOKEN=$(curl -s -X POST -d "grant_type=password&username={username}'
+            f'&password={password}&scope=read" -u"{client_id}:{client_secret}" '
+            f"{base_url}/o/token/{extract})",
+            f'curl -H "Authorization: Bearer $READ_TOKEN" {base_url}/users/',
+            f'curl -H "Authorization: Bearer $READ_TOKEN" {base_url}/groups/    # 403',
+            f'curl -H "Authorization: Bearer $READ_TOKEN" -X POST '
+            f'-d"username=bar&password=Correct-Horse-43" {base_url}/users/    # 403',
+            "",
+            "Or the token request exactly as in the tutorial:",
+            token_request,
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

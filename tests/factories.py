@@ -1,0 +1,72 @@
+from datetime import timedelta
+from typing import Any
+
+import factory
+from django.contrib.auth.models import Group, Permission, User
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.settings import oauth2_settings
+
+DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
+
+
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+    user.set_password(extracted or DEFAULT_PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+def _grant(user: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+    for perm in extracted or []:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGeneration(_set_password)
+    # permissions=["auth.add_user", ...] grants those model permissions.
+    permissions = factory.PostGeneration(_grant)
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class GroupFactory(factory.django.DjangoModelFactory[Group]):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"group{n}")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
+    class Meta:
+        model = Application
+
+    name = factory.Sequence(lambda n: f"client{n}")
+    client_type = Application.CLIENT_CONFIDENTIAL
+    authorization_grant_type = Application.GRANT_PASSWORD
+
+
+class AccessTokenFactory(factory.django.DjangoModelFactory[AccessToken]):
+    class Meta:
+        model = AccessToken
+
+    user = factory.SubFactory(SuperuserFactory)
+    application = factory.SubFactory(ApplicationFactory)
+    token = factory.Sequence(lambda n: f"test-token-{n:020d}")
+    scope = "read write groups"
+    expires = factory.LazyFunction(
+        lambda: timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+    )
