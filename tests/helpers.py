@@ -13,3 +13,6 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     """Split a `WWW-Authenticate` value into its scheme and auth-params (RFC 9110 §11.6.1)."""
     scheme, _, params = header.partition(" ")
     return scheme, dict(_PARAM.findall(params))
+
+
+__all__ = ["Response", "parse_challenge"]
