@@ -1,0 +1,30 @@
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseRedirectBase
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.utils.http import escape_leading_slashes
+
+from identity.scopes import SAFE_METHODS
+
+
+class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):
+    """RFC 9110 §15.4.9 308: like 301, but the client must repeat the method and body."""
+
+    status_code = 308
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, except that APPEND_SLASH answers `POST /users` with a 308 to `/users/`.
+
+    Django answers it with a 301 (which clients follow as a GET, losing the body) or, with
+    DEBUG on, a RuntimeError, i.e. a 500.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if (
+            response.status_code == 404
+            and request.method not in SAFE_METHODS
+            and self.should_redirect_with_slash(request)
+        ):
+            path = escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            return PermanentRedirectKeepingMethod(path)
+        return super().process_response(request, response)
