@@ -152,8 +152,16 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     ),
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    # RFC 9700 §4.3.2: never accept an access token from the query string.
+    # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which
+    # the tutorial is built on (README "Security"). §4.3.2: no access token in the query string.
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # §4: only the SHA-256 checksum of a token is stored; a database leak leaks no usable token.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Loopback http redirect URIs (RFC 8252) only in development.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
 }
 
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
