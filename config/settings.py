@@ -150,6 +150,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": env_int(
         "OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS", 14 * 24 * 60 * 60
     ),
+    "OAUTH2_VALIDATOR_CLASS": "identity.validators.ActiveUserOAuth2Validator",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which
