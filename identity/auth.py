@@ -14,7 +14,7 @@ from identity.selectors import access_token_get
 
 # RFC 6750 §2.1 b64token, bounded: DOT issues 30 characters; nothing longer reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-._~+/]{1,255}=*")
-TOKEN_IN_QUERY = "Send the access token in the Authorization header, not in the URL."
+TOKEN_IN_QUERY = "Send the access token in the Authorization header, not in the URL."  # noqa: S105
 
 
 class AuthenticatedRequest(HttpRequest):

@@ -64,8 +64,8 @@ def token_request_client_id(request: HttpRequest) -> str | None:
             return None
         client_id, sep, _ = decoded.partition(":")
         return unquote(client_id) if sep else None
-    client_id = request.POST.get("client_id")
-    return client_id or None
+    form_client_id = request.POST.get("client_id")
+    return form_client_id or None
 
 
 def client_credentials(client_id: str) -> dict[str, str]:

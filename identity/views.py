@@ -15,7 +15,7 @@ from identity.throttle import client_credentials, lockout_response, token_reques
 @method_decorator(
     sensitive_post_parameters("password", "client_secret", "refresh_token", "code"), name="post"
 )
-class ThrottledTokenView(TokenView):
+class ThrottledTokenView(TokenView):  # type: ignore[misc]
     """Answers 429 while the username, the client or the caller's address is locked out;
     counts failed client authentication (401 invalid_client) against the client.
 
@@ -32,14 +32,21 @@ class ThrottledTokenView(TokenView):
         keys = [{"username": username} if username else {}]
         if client_id is not None:
             keys.append(client_credentials(client_id))
-        if any(AxesProxyHandler.is_locked(request, credentials) for credentials in keys):
+        if is_locked(request, keys):
             return lockout_response(request)
         response: HttpResponse = super().post(request, *args, **kwargs)
         if response.status_code == 401 and client_id is not None:
             AxesProxyHandler.user_login_failed(
                 sender=type(self), credentials=client_credentials(client_id), request=request
             )
+        # The failure that reaches the limit is answered 429 already, as axes does for the admin.
+        if response.status_code in (400, 401) and is_locked(request, keys):
+            return lockout_response(request)
         return response
+
+
+def is_locked(request: HttpRequest, keys: list[dict[str, str]]) -> bool:
+    return any(AxesProxyHandler.is_locked(request, credentials) for credentials in keys)
 
 
 def body_too_large() -> HttpResponse:

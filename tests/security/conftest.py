@@ -34,13 +34,9 @@ class OAuthClient:
         secret: str | None = None,
         remote_addr: str = "127.0.0.1",
     ) -> Response:
-        return client.post(
-            "/o/token/", data, headers=self.basic(secret), REMOTE_ADDR=remote_addr
-        )
+        return client.post("/o/token/", data, headers=self.basic(secret), REMOTE_ADDR=remote_addr)
 
-    def password_grant(
-        self, client: Client, username: str, password: str, **kw: str
-    ) -> Response:
+    def password_grant(self, client: Client, username: str, password: str, **kw: str) -> Response:
         data = {"grant_type": "password", "username": username, "password": password}
         return self.token(client, data, **kw)
 
@@ -52,5 +48,6 @@ def oauth_client(db: None) -> OAuthClient:
 
 @pytest.fixture
 def other_oauth_client(db: None) -> OAuthClient:
-    return OAuthClient(ApplicationFactory.create(client_secret=CLIENT_SECRET + "-other"),
-                       CLIENT_SECRET + "-other")
+    return OAuthClient(
+        ApplicationFactory.create(client_secret=CLIENT_SECRET + "-other"), CLIENT_SECRET + "-other"
+    )

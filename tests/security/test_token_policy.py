@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,10 +18,10 @@ from tests.security.conftest import OAuthClient
 pytestmark = pytest.mark.django_db
 
 
-def issue(client: Client, oauth_client: OAuthClient, user: User) -> dict[str, str]:
+def issue(client: Client, oauth_client: OAuthClient, user: User) -> dict[str, Any]:
     response = oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD)
     assert response.status_code == 200, response.content
-    body: dict[str, str] = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 
