@@ -1,4 +1,6 @@
-from django.http import HttpRequest, HttpResponseBase
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.http import escape_leading_slashes
@@ -30,3 +32,20 @@ class CommonMiddleware(DjangoCommonMiddleware):
             path = escape_leading_slashes(request.get_full_path(force_append_slash=True))
             return PermanentRedirectKeepingMethod(path)
         return super().process_response(request, response)
+
+
+class JsonMethodNotAllowed:
+    """Ninja and Django's views answer an unsupported method with a bare 405 (HTML content
+    type); this keeps the status and the Allow header (RFC 9110 §15.5.6) and adds a JSON body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.get("Content-Type", "").endswith("json"):
+            return response
+        json_response = JsonResponse({"detail": "Method not allowed."}, status=405)
+        if response.has_header("Allow"):
+            json_response["Allow"] = response["Allow"]
+        return json_response
