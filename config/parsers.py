@@ -1,6 +1,6 @@
 import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
@@ -25,8 +25,7 @@ class JsonOrFormParser(Parser):
             data: DictStrAny = json.loads(request.body)
             return data
         if content_type == "application/x-www-form-urlencoded":
-            return {
-                key: values[0] if len(values) == 1 else values
-                for key, values in request.POST.lists()
-            }
+            # Django fills request.POST for POST only; PUT and PATCH forms are parsed here.
+            form = QueryDict(request.body, encoding=request.encoding)
+            return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
         raise UnsupportedMediaType(content_type)

@@ -1,0 +1,61 @@
+"""Each endpoint's query count is fixed: it does not grow with the page or the directory."""
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from tests.conftest import BearerFactory
+from tests.factories import GroupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = "application/x-www-form-urlencoded"
+STRONG = "Correct-Horse-Battery-9"
+
+# (method, path, body, expected status, queries). The token's user is a superuser, so the
+# permission checks cost no query; for other users ModelBackend adds two per request.
+CASES = [
+    ("get", "/users/", "", 200, 4),  # token+user, count, page, page's group ids
+    ("get", "/users/?search=user", "", 200, 4),
+    ("get", "/users/me/", "", 200, 3),  # token+user, user, group ids
+    ("get", "/users/{user}/", "", 200, 3),
+    ("post", "/users/", f"username=fresh&password={STRONG}", 201, 5),
+    ("put", "/users/{user}/", "username=u&email=u@x.io&first_name=f&last_name=l", 200, 6),
+    ("patch", "/users/{user}/", "first_name=changed", 200, 6),
+    ("delete", "/users/{user}/", "", 204, 15),  # cascades to DOT's tables
+    ("get", "/groups/", "", 200, 3),
+    ("get", "/groups/{group}/", "", 200, 2),
+    ("post", "/groups/", "name=fresh", 201, 4),
+    ("put", "/groups/{group}/", "name=renamed", 200, 5),
+    ("patch", "/groups/{group}/", "name=renamed", 200, 5),
+    ("delete", "/groups/{group}/", "", 204, 7),
+    ("get", "/groups/{group}/members/", "", 200, 5),
+    ("put", "/groups/{group}/members/{user}/", "", 204, 6),
+    ("delete", "/groups/{group}/members/{user}/", "", 204, 6),
+]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "queries"), CASES, ids=[f"{c[0]} {c[1]}" for c in CASES]
+)
+def test_query_count_is_fixed_whatever_the_directory_size(
+    client: Client,
+    bearer: BearerFactory,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+    method: str,
+    path: str,
+    body: str,
+    status: int,
+    queries: int,
+) -> None:
+    auth = bearer()
+    groups = GroupFactory.create_batch(size)
+    users = UserFactory.create_batch(size)
+    for user in users:
+        user.groups.set(groups[:2])
+    url = path.format(user=users[0].pk, group=groups[0].pk)
+    with django_assert_num_queries(queries):
+        response = getattr(client, method)(url, body, content_type=FORM, headers=auth)
+    assert response.status_code == status, response.content
