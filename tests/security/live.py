@@ -62,7 +62,7 @@ class Service:
     def request(self, n: int, method: str, path: str, body: Any = None) -> Reply:
         """Request number `n` goes to server n mod len(urls)."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (our own http:// URL)
             self.urls[n % len(self.urls)] + path,
             data=data,
             method=method,
@@ -128,7 +128,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 def _serve(manage: list[str], port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with log.open("wb") as output:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
+        return subprocess.Popen(  # noqa: S603 (our own command line)
             [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
             env=env,
             stdout=output,
@@ -149,10 +149,10 @@ def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--no-input"], env=env, check=True, capture_output=True)
-        setup = subprocess.run(
-            [*manage, "shell", "-c", SETUP], env=env, check=True, capture_output=True
-        )
+        migrate = [*manage, "migrate", "--no-input"]
+        subprocess.run(migrate, env=env, check=True, capture_output=True)  # noqa: S603
+        shell = [*manage, "shell", "-c", SETUP]
+        setup = subprocess.run(shell, env=env, check=True, capture_output=True)  # noqa: S603
         data = json.loads(setup.stdout.decode().strip().splitlines()[-1])
         ports = [_free_port() for _ in range(processes)]
         logs = [tmp / f"server-{port}.log" for port in ports]

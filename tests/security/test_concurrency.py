@@ -2,9 +2,9 @@
 (SQLite in WAL mode with IMMEDIATE transactions, or PostgreSQL)."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         yield running
 
 
-def all_at_once(calls: list[Callable[[], Reply]]) -> list[Reply]:
+def all_at_once(calls: Sequence[Callable[[], Reply]]) -> list[Reply]:
     """Runs every call in its own thread, released together by a barrier."""
     barrier = threading.Barrier(len(calls))
 
@@ -102,7 +102,7 @@ def test_concurrent_renames_to_one_group_name_give_one_winner(service: Service) 
         service.request(0, "POST", "/groups/", {"name": f"team{n}"}).body["id"] for n in range(5)
     ]
     renames = [
-        (lambda group=group, n=n: service.request(n, "PUT", f"/groups/{group}/", {"name": "dream"}))
+        partial(service.request, n, "PUT", f"/groups/{group}/", {"name": "dream"})
         for n, group in enumerate(created)
     ]
     replies = all_at_once(renames)
