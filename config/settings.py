@@ -208,5 +208,9 @@ LOGGING: dict[str, Any] = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own console handler would print every record a second time through root.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # oauthlib's DEBUG tracing prints access and refresh tokens: never below INFO.
+        "oauthlib": {"level": "INFO"},
+    },
 }
