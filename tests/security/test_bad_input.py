@@ -198,6 +198,15 @@ def test_unicode_usernames_that_django_allows_are_accepted(
     assert response.json()["username"] == "émilie.ß-李"
 
 
+def test_method_not_allowed_names_the_allowed_methods(
+    client: Client, bearer: BearerFactory
+) -> None:
+    response = client.patch("/users/", headers=bearer())
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert response.json() == {"detail": "Method not allowed."}
+
+
 def test_post_without_trailing_slash_is_redirected_keeping_the_method(
     client: Client, bearer: BearerFactory, settings: Settings
 ) -> None:
