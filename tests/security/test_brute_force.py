@@ -220,3 +220,20 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(
         REMOTE_ADDR="10.0.0.254",
     )
     assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize(("path", "failure"), [("/o/revoke_token/", 401), ("/o/introspect/", 403)])
+def test_client_secrets_cannot_be_guessed_through_other_endpoints(
+    client: Client, oauth_client: OAuthClient, path: str, failure: int
+) -> None:
+    for n in range(LIMIT - 1):
+        response = client.post(
+            path, {"token": "x"}, headers=oauth_client.basic("wrong"), REMOTE_ADDR=f"10.4.0.{n}"
+        )
+        assert response.status_code == failure
+    assert_throttled(client.post(path, {"token": "x"}, headers=oauth_client.basic("wrong")))
+    # The lock is the client's, on every endpoint.
+    user = UserFactory.create()
+    assert_throttled(
+        oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD, remote_addr="10.4.1.1")
+    )
