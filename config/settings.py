@@ -176,8 +176,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "identity.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "identity.throttle.lockout_response"
-# Never store these request fields in axes' attempt records.
+AXES_VERBOSE = False
+# Masked in axes' attempt records and log lines (username and address: axes' own default).
 AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
     "password",
     "client_secret",
     "refresh_token",
