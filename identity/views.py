@@ -30,6 +30,8 @@ class ClientThrottleMixin:
         except RequestDataTooBig:
             return body_too_large()
         client_id = token_request_client_id(request)
+        if has_nul(request, client_id):
+            return invalid_request("NUL characters are not allowed.")
         keys = [{"username": username} if username else {}]
         if client_id is not None:
             keys.append(client_credentials(client_id))
@@ -50,12 +52,24 @@ def is_locked(request: HttpRequest, keys: list[dict[str, str]]) -> bool:
     return any(AxesProxyHandler.is_locked(request, credentials) for credentials in keys)
 
 
-def body_too_large() -> HttpResponse:
-    description = "Request body too large."
+def has_nul(request: HttpRequest, client_id: str | None) -> bool:
+    """PostgreSQL refuses NUL in text: a lookup with one would be a 500, not a failed login."""
+    values = [client_id or ""]
+    for data in (request.GET, request.POST):
+        values += [key for key in data] + [v for key in data for v in data.getlist(key)]
+    return any("\x00" in value for value in values)
+
+
+def invalid_request(description: str, status: int = 400) -> HttpResponse:
+    """RFC 6749 §5.2 error body, with the `detail` every other answer of the service has."""
     return JsonResponse(
         {"error": "invalid_request", "error_description": description, "detail": description},
-        status=413,
+        status=status,
     )
+
+
+def body_too_large() -> HttpResponse:
+    return invalid_request("Request body too large.", status=413)
 
 
 # Overriding dispatch drops the parents' csrf_exempt: these endpoints take client credentials,

@@ -274,3 +274,8 @@ def test_two_authorization_headers_over_http_are_refused(live_server: LiveServer
     assert body["detail"] == "The access token is malformed."
     status, body = raw_get(live_server, "/users/", [good, good])
     assert status == 401
+
+
+def test_a_nul_byte_in_the_admin_login_is_a_form_error(client: Client) -> None:
+    response = client.post("/admin/login/", {"username": "ad\x00min", "password": "x"})
+    assert response.status_code == 200  # the form again, with the error; never a 500
