@@ -241,3 +241,11 @@ def test_swagger_ui_loads_the_document_and_keeps_the_authorization(client: Clien
     assert config["url"] == "/openapi.json"
     assert config["persistAuthorization"] is True
     assert "/static/ninja/swagger-ui-bundle.js" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/nope/", "/o/nope/", "/users/1/members/"])
+def test_a_url_nothing_serves_is_a_json_404(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
