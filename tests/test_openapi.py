@@ -249,3 +249,12 @@ def test_a_url_nothing_serves_is_a_json_404(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_a_method_a_path_lacks_is_a_json_405_with_allow(client: Client) -> None:
+    response = client.post("/users/me/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed."}
+    assert response["Allow"] == "GET"
+    assert client.generic("TRACE", "/users/1/")["Allow"] == "DELETE, GET, PATCH, PUT"
