@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.http import HttpRequest
 from django.test import Client
+from ninja import NinjaAPI, Router
 from openapi_spec_validator import validate
 
 from config.api import api
-from config.openapi import document
+from config.openapi import ContractSchema, document
+from config.schemas import ErrorOut
 from identity.auth import OAuth2Bearer
 from tests.conftest import BearerFactory
 from tests.factories import GroupFactory, UserFactory
@@ -258,3 +261,15 @@ def test_a_method_a_path_lacks_is_a_json_405_with_allow(client: Client) -> None:
     assert response.json() == {"detail": "Method not allowed."}
     assert response["Allow"] == "GET"
     assert client.generic("TRACE", "/users/1/")["Allow"] == "DELETE, GET, PATCH, PUT"
+
+
+def test_an_operation_without_auth_says_so_with_empty_security() -> None:
+    router = Router()
+
+    @router.get("/ping/", response=ErrorOut, operation_id="ping")
+    def ping(request: HttpRequest) -> dict[str, str]:
+        return {"detail": "pong"}
+
+    probe = NinjaAPI(urls_namespace="openapi-probe")
+    probe.add_router("/", router)
+    assert ContractSchema(probe, "/")["paths"]["/ping/"]["get"]["security"] == []
