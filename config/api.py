@@ -1,10 +1,8 @@
-from functools import partial
 from typing import Any
 
-from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Swagger
 
-from config.errors import install_exception_handlers, method_not_allowed
+from config.errors import install_exception_handlers
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
 from directory.routers import groups, users
@@ -17,14 +15,6 @@ class DirectoryAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         return ContractSchema(self, path_prefix)
-
-    def _get_urls(self) -> list[URLPattern | URLResolver]:
-        # Ninja answers a method a path lacks with a plain-text 405; answer it in JSON.
-        for bound_router in self._get_bound_routers():
-            for path_view in bound_router.path_operations.values():
-                allowed = {method for op in path_view.operations for method in op.methods}
-                path_view._not_allowed = partial(method_not_allowed, allowed)  # type: ignore[method-assign]
-        return super()._get_urls()
 
 
 api = DirectoryAPI(

@@ -1,6 +1,5 @@
 """How each failure becomes an HTTP answer: always JSON with a `detail` key."""
 
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -47,13 +46,6 @@ def _schema_errors(api: NinjaAPI, request: HttpRequest, exc: SchemaValidationErr
         for error in exc.errors
     ]
     return _detail(api, request, 422, errors)
-
-
-def method_not_allowed(allowed: Iterable[str]) -> HttpResponse:
-    """RFC 9110 §15.5.6: 405 with an Allow header, and a JSON body like every other failure."""
-    response = JsonResponse({"detail": "Method not allowed."}, status=405)
-    response["Allow"] = ", ".join(sorted(allowed))
-    return response
 
 
 def install_exception_handlers(api: NinjaAPI) -> None:

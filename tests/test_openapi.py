@@ -139,7 +139,7 @@ def test_every_operation_documents_each_status_it_can_answer(doc: dict[str, Any]
     writes |= {"groups_create", "groups_update", "groups_partial_update"}
     for _, path, operation in operations(doc):
         statuses = {int(status) for status in operation["responses"]}
-        assert {401, 403} <= statuses
+        assert {400, 401, 403} <= statuses
         if "{" in path:
             assert 404 in statuses
         if operation["parameters"] or "requestBody" in operation:
@@ -260,7 +260,8 @@ def test_a_method_a_path_lacks_is_a_json_405_with_allow(client: Client) -> None:
     assert response.status_code == 405
     assert response.json() == {"detail": "Method not allowed."}
     assert response["Allow"] == "GET"
-    assert client.generic("TRACE", "/users/1/")["Allow"] == "DELETE, GET, PATCH, PUT"
+    allow = client.generic("TRACE", "/users/1/")["Allow"]
+    assert set(allow.split(", ")) == {"DELETE", "GET", "PATCH", "PUT"}
 
 
 def test_an_operation_without_auth_says_so_with_empty_security() -> None:
