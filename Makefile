@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint typecheck pytest install install-dev clean
+.PHONY: run test lint typecheck pytest e2e install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,19 @@ typecheck: install-dev
 	$(BIN)/mypy .
 
 pytest: install-dev
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not e2e"
+
+# The browser suite (tests/e2e): Playwright drives Debian's chromium, installed here if absent
+# (`playwright install` needs a download site this project does not rely on).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+e2e: install-dev $(CHROMIUM)
+	E2E_REQUIRED=1 $(BIN)/pytest -m e2e tests/e2e
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache test-artifacts
