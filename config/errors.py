@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
 
 from config.parsers import UnsupportedMediaType
 from directory.exceptions import Conflict
@@ -38,6 +39,15 @@ def _field_errors(api: NinjaAPI, request: HttpRequest, exc: ValidationError) -> 
     return _detail(api, request, 422, errors)
 
 
+def _schema_errors(api: NinjaAPI, request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    """Pydantic's errors without `ctx`, which holds values of any type: see ValidationErrorItem."""
+    errors = [
+        {"type": error["type"], "loc": list(error["loc"]), "msg": error["msg"]}
+        for error in exc.errors
+    ]
+    return _detail(api, request, 422, errors)
+
+
 def install_exception_handlers(api: NinjaAPI) -> None:
     handlers: dict[type[Exception], Any] = {
         AuthenticationError: partial(bearer_challenge_response, api),
@@ -46,6 +56,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         Http404: lambda request, exc: _detail(api, request, 404, "Not found."),
         Conflict: lambda request, exc: _detail(api, request, 409, str(exc)),
         ValidationError: partial(_field_errors, api),
+        SchemaValidationError: partial(_schema_errors, api),
         HttpError: partial(_body_error, api),
         RequestDataTooBig: lambda request, exc: _detail(
             api, request, 413, "Request body too large."

@@ -91,7 +91,3 @@ class GroupIn(InputSchema):
 
 class GroupPatchIn(InputSchema):
     name: GroupName | None = None
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from config.schemas import ErrorOut
 from directory import selectors, services
 from directory.pagination import DirectoryPagination
 from directory.permissions import require_perm
@@ -35,7 +36,7 @@ def groups_list(request: AuthenticatedRequest, search: Search = None) -> QuerySe
     return selectors.group_list(search=search)
 
 
-@router.post("/", response={201: GroupOut}, operation_id="groups_create")
+@router.post("/", response={201: GroupOut, 409: ErrorOut}, operation_id="groups_create")
 def groups_create(request: AuthenticatedRequest, payload: GroupIn) -> Status[Group]:
     require_perm(request.user, "auth.add_group")
     return Status(201, services.group_create(name=payload.name))
@@ -46,13 +47,15 @@ def groups_get(request: AuthenticatedRequest, group_id: GroupId) -> Group:
     return _group_or_404(group_id)
 
 
-@router.put("/{group_id}/", response=GroupOut, operation_id="groups_update")
+@router.put("/{group_id}/", response={200: GroupOut, 409: ErrorOut}, operation_id="groups_update")
 def groups_update(request: AuthenticatedRequest, payload: GroupIn, group_id: GroupId) -> Group:
     require_perm(request.user, "auth.change_group")
     return services.group_update(group=_group_or_404(group_id), name=payload.name)
 
 
-@router.patch("/{group_id}/", response=GroupOut, operation_id="groups_partial_update")
+@router.patch(
+    "/{group_id}/", response={200: GroupOut, 409: ErrorOut}, operation_id="groups_partial_update"
+)
 def groups_partial_update(
     request: AuthenticatedRequest, payload: GroupPatchIn, group_id: GroupId
 ) -> Group:

@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from config.schemas import ErrorOut
 from directory import selectors, services
 from directory.pagination import DirectoryPagination
 from directory.permissions import require_password_change, require_perm, require_user_change
@@ -29,7 +30,7 @@ def users_list(request: AuthenticatedRequest, search: Search = None) -> QuerySet
     return selectors.user_list(search=search)
 
 
-@router.post("/", response={201: UserOut}, operation_id="users_create")
+@router.post("/", response={201: UserOut, 409: ErrorOut}, operation_id="users_create")
 def users_create(request: AuthenticatedRequest, payload: UserCreateIn) -> Status[User]:
     require_perm(request.user, "auth.add_user")
     return Status(201, services.user_create(**payload.dict()))
@@ -61,12 +62,14 @@ def _change(request: AuthenticatedRequest, user: User, data: dict[str, Any]) -> 
     )
 
 
-@router.put("/{user_id}/", response=UserOut, operation_id="users_update")
+@router.put("/{user_id}/", response={200: UserOut, 409: ErrorOut}, operation_id="users_update")
 def users_update(request: AuthenticatedRequest, payload: UserUpdateIn, user_id: UserId) -> User:
     return _change(request, _user_or_404(user_id), payload.dict())
 
 
-@router.patch("/{user_id}/", response=UserOut, operation_id="users_partial_update")
+@router.patch(
+    "/{user_id}/", response={200: UserOut, 409: ErrorOut}, operation_id="users_partial_update"
+)
 def users_partial_update(
     request: AuthenticatedRequest, payload: UserPatchIn, user_id: UserId
 ) -> User:

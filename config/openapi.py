@@ -1,0 +1,115 @@
+"""The OpenAPI document as a contract for generated clients: every status an operation can
+answer is documented with a named schema, bodies list both media types the parser accepts,
+and no schema is anonymous or unreferenced."""
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic import BaseModel
+
+from config.schemas import ErrorOut, ValidationErrorOut
+from identity.openapi import OAuth2OpenAPISchema
+
+# What config/parsers.py accepts.
+BODY_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded")
+NULL = {"type": "null"}
+
+
+def _sources(operation: Operation) -> set[str]:
+    return {model.__ninja_param_source__ for model in operation.models}
+
+
+def error_responses(operation: Operation) -> dict[int, type[BaseModel]]:
+    """The failures config/errors.py can produce for `operation`, by status."""
+    sources = _sources(operation)
+    errors: dict[int, type[BaseModel]] = {}
+    if operation.auth_callbacks:
+        errors |= {401: ErrorOut, 403: ErrorOut}
+    if "path" in sources:
+        errors[404] = ErrorOut
+    if "body" in sources:
+        errors |= {400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+    if sources:
+        errors[422] = ValidationErrorOut
+    return errors
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a string, never JSON null: drop pydantic's null branch."""
+    branches = schema.get("anyOf", [])
+    if NULL not in branches or len(branches) != 2:
+        return schema
+    (other,) = (branch for branch in branches if branch != NULL)
+    rest = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**other, **rest}
+
+
+def _refs(node: Any) -> set[str]:
+    found = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            found.add(ref.rsplit("/", 1)[-1])
+        for value in node.values():
+            found |= _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _refs(value)
+    return found
+
+
+class ContractSchema(OAuth2OpenAPISchema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prune_unreferenced_schemas()
+
+    def operation_parameters(self, operation: Operation) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().operation_parameters(operation)
+        return [{**p, "schema": _not_null(p["schema"])} for p in parameters]
+
+    def request_body(self, operation: Operation) -> dict[str, Any]:
+        body: dict[str, Any] = super().request_body(operation)
+        if body:
+            (media,) = body["content"].values()
+            body["content"] = {media_type: media for media_type in BODY_MEDIA_TYPES}
+        return body
+
+    def responses(self, operation: Operation) -> dict[int, dict[str, Any]]:
+        responses: dict[int, dict[str, Any]] = super().responses(operation)
+        for status, model in error_responses(operation).items():
+            responses.setdefault(status, self._response(status, model))
+        return dict(sorted(responses.items()))
+
+    def _response(self, status: int, model: type[BaseModel]) -> dict[str, Any]:
+        return {
+            "description": HTTPStatus(status).phrase,
+            "content": {"application/json": {"schema": self._component(model)}},
+        }
+
+    def _component(self, model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
+        )
+        self.add_schema_definitions(schema.pop("$defs", {}))
+        self.schemas[model.__name__] = schema
+        return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+    def _prune_unreferenced_schemas(self) -> None:
+        """Ninja leaves its pagination `Input` model behind; keep what the paths reach."""
+        reachable = _refs(self["paths"])
+        while True:
+            more = _refs([self.schemas[name] for name in reachable]) - reachable
+            if not more:
+                break
+            reachable |= more
+        for name in set(self.schemas) - reachable:
+            del self.schemas[name]
+
+
+def document(schema: ContractSchema) -> str:
+    """The committed form of the document: sorted keys, stable across runs."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,63 @@
+"""OAuth2 in the OpenAPI document: one scheme whose flows are the ones DOT serves here, and
+per-operation scopes from `OAuth2Bearer.required_scopes`, the code that enforces them.
+
+Ninja names schemes after the auth class and always lists no scopes; this replaces both.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
+
+from identity.auth import OAuth2Bearer
+from identity.scopes import scope_descriptions
+
+SCHEME = "OAuth2"
+
+
+def oauth2_flows() -> dict[str, dict[str, Any]]:
+    """The OAuth 2.0 grants a client can use here (RFC 6749 §4), as OpenAPI flow objects.
+
+    A new grant is one more entry: e.g. `authorizationCode` with `authorizationUrl` set to
+    reverse("oauth2_provider:authorize") once the service offers it.
+    """
+    token_url = reverse("oauth2_provider:token")
+    scopes = scope_descriptions()
+    return {
+        "password": {"tokenUrl": token_url, "refreshUrl": token_url, "scopes": scopes},
+    }
+
+
+def security_scheme() -> dict[str, Any]:
+    return {
+        "type": "oauth2",
+        "description": "Access tokens from the token endpoint, sent as `Authorization: Bearer`.",
+        "flows": oauth2_flows(),
+    }
+
+
+def operation_scopes(operation: Operation) -> list[str] | None:
+    """The scopes a token needs for `operation`, or None when it is unprotected."""
+    if not operation.auth_callbacks:
+        return None
+    (auth,) = operation.auth_callbacks
+    (method,) = operation.methods
+    if not isinstance(auth, OAuth2Bearer):
+        raise TypeError(f"{operation.operation_id}: no OpenAPI security for {auth!r}")
+    return list(auth.required_scopes(method))
+
+
+class OAuth2OpenAPISchema(OpenAPISchema):
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]]:
+        scopes = operation_scopes(operation)
+        if scopes is None:
+            return []
+        self.securitySchemes[SCHEME] = security_scheme()
+        return [{SCHEME: scopes}]
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details: dict[str, Any] = super().operation_details(operation)
+        # An empty list says "no authentication" explicitly (OpenAPI 3.1 §4.8.10.1).
+        details["security"] = self.operation_security(operation)
+        return details

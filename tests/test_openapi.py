@@ -1,0 +1,226 @@
+"""The OpenAPI document: valid 3.1, committed, and in agreement with what the API enforces."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from openapi_spec_validator import validate
+
+from config.api import api
+from config.openapi import document
+from identity.auth import OAuth2Bearer
+from tests.conftest import BearerFactory
+from tests.factories import GroupFactory, UserFactory
+from tests.helpers import parse_challenge
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(document(api.get_openapi_schema()))
+    return parsed
+
+
+def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method.upper(), path, operation
+
+
+def api_routes() -> set[tuple[str, str]]:
+    return {
+        (method, "/" + prefix.strip("/") + "/" + path.lstrip("/"))
+        for prefix, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+    }
+
+
+def walk(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from walk(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{where}/{index}")
+
+
+def test_the_document_is_valid_openapi_3_1(doc: dict[str, Any]) -> None:
+    assert doc["openapi"] == "3.1.0"
+    validate(doc)
+
+
+def test_the_committed_openapi_json_matches_the_code() -> None:
+    committed = Path(settings.BASE_DIR, "openapi.json").read_text()
+    assert committed == document(api.get_openapi_schema()), (
+        "openapi.json is stale: run `python manage.py export_openapi` and commit it."
+    )
+
+
+def test_every_route_of_the_api_is_documented(doc: dict[str, Any]) -> None:
+    assert {(method, path) for method, path, _ in operations(doc)} == api_routes()
+
+
+def test_operation_ids_are_unique_and_named_resource_action(doc: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, _, operation in operations(doc)]
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(
+        [
+            "users_list", "users_create", "users_me", "users_get", "users_update",
+            "users_partial_update", "users_delete", "groups_list", "groups_create",
+            "groups_get", "groups_update", "groups_partial_update", "groups_delete",
+            "groups_members_list", "groups_members_add", "groups_members_remove",
+        ]
+    )  # fmt: skip
+
+
+def test_one_oauth2_scheme_offers_the_password_flow_with_every_scope(
+    doc: dict[str, Any],
+) -> None:
+    assert list(doc["components"]["securitySchemes"]) == ["OAuth2"]
+    scheme = doc["components"]["securitySchemes"]["OAuth2"]
+    assert scheme["type"] == "oauth2"
+    assert "scheme" not in scheme
+    assert scheme["flows"] == {
+        "password": {
+            "tokenUrl": "/o/token/",
+            "refreshUrl": "/o/token/",
+            "scopes": settings.OAUTH2_PROVIDER["SCOPES"],
+        }
+    }
+
+
+def test_each_operation_lists_the_scopes_its_auth_class_enforces(doc: dict[str, Any]) -> None:
+    documented = {
+        (method, path): operation["security"] for method, path, operation in operations(doc)
+    }
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            for operation in path_view.operations:
+                (method,) = operation.methods
+                (auth,) = operation.auth_callbacks
+                assert isinstance(auth, OAuth2Bearer)
+                key = (method, "/" + bound.prefix.strip("/") + "/" + path.lstrip("/"))
+                assert documented[key] == [{"OAuth2": list(auth.required_scopes(method))}]
+
+
+@pytest.mark.django_db
+def test_a_token_with_exactly_the_documented_scopes_passes_and_one_less_is_refused(
+    client: Client, bearer: BearerFactory, doc: dict[str, Any]
+) -> None:
+    for method, path, operation in operations(doc):
+        (requirement,) = operation["security"]
+        scopes = requirement["OAuth2"]
+        url = path.format(user_id=UserFactory.create().pk, group_id=GroupFactory.create().pk)
+        response = client.generic(method, url, headers=bearer(scope=" ".join(scopes)))
+        assert response.status_code not in (401, 403), (method, path, response.content)
+        for missing in scopes:
+            fewer = " ".join(scope for scope in scopes if scope != missing)
+            response = client.generic(method, url, headers=bearer(scope=fewer))
+            assert response.status_code == 403, (method, path, missing)
+            challenge = parse_challenge(response["WWW-Authenticate"])[1]
+            assert challenge["error"] == "insufficient_scope"
+            assert challenge["scope"].split() == scopes
+
+
+def test_every_operation_documents_each_status_it_can_answer(doc: dict[str, Any]) -> None:
+    writes = {"users_create", "users_update", "users_partial_update"}
+    writes |= {"groups_create", "groups_update", "groups_partial_update"}
+    for _, path, operation in operations(doc):
+        statuses = {int(status) for status in operation["responses"]}
+        assert {401, 403} <= statuses
+        if "{" in path:
+            assert 404 in statuses
+        if operation["parameters"] or "requestBody" in operation:
+            assert 422 in statuses
+        if "requestBody" in operation:
+            assert {400, 413, 415} <= statuses
+        assert (409 in statuses) == (operation["operationId"] in writes)
+
+
+def test_request_bodies_accept_json_and_forms_with_one_named_schema(
+    doc: dict[str, Any],
+) -> None:
+    for _, _, operation in operations(doc):
+        if "requestBody" in operation:
+            content = operation["requestBody"]["content"]
+            assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
+            assert all("$ref" in media["schema"] for media in content.values())
+
+
+def test_every_response_body_is_a_named_schema(doc: dict[str, Any]) -> None:
+    for _, _, operation in operations(doc):
+        for response in operation["responses"].values():
+            for media in response.get("content", {}).values():
+                assert set(media["schema"]) == {"$ref"}
+
+
+def test_no_object_schema_is_anonymous(doc: dict[str, Any]) -> None:
+    named = {f"#/components/schemas/{name}" for name in doc["components"]["schemas"]}
+    for where, node in walk(doc):
+        if node.get("type") == "object" or "properties" in node:
+            assert where in named, where
+
+
+def test_every_schema_is_referenced_and_every_reference_resolves(doc: dict[str, Any]) -> None:
+    refs = {node["$ref"] for _, node in walk(doc) if "$ref" in node}
+    named = {f"#/components/schemas/{name}" for name in doc["components"]["schemas"]}
+    assert refs == named
+
+
+def nullable(schema: dict[str, Any]) -> bool:
+    return {"type": "null"} in schema.get("anyOf", []) or schema.get("type") == "null"
+
+
+def test_responses_are_never_null_and_partial_updates_accept_null(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    for name, schema in schemas.items():
+        fields = schema["properties"].values()
+        if name.endswith("Out") or name == "ValidationErrorItem":
+            assert not any(nullable(field) for field in fields), name
+        if name.endswith("PatchIn"):
+            assert all(nullable(field) for field in fields), name
+            assert "required" not in schema
+
+
+def test_query_parameters_are_never_typed_null(doc: dict[str, Any]) -> None:
+    for _, _, operation in operations(doc):
+        for parameter in operation["parameters"]:
+            assert not nullable(parameter["schema"]), parameter
+
+
+@pytest.mark.django_db
+def test_a_422_has_the_documented_shape(client: Client, bearer: BearerFactory) -> None:
+    response = client.post(
+        "/users/", {"username": "bad name!", "extra": 1}, "application/json", headers=bearer()
+    )
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert {error["loc"][-1] for error in errors} == {"username", "password", "extra"}
+    assert all(set(error) == {"type", "loc", "msg"} for error in errors)
+
+
+@pytest.mark.django_db
+def test_the_served_document_is_the_committed_one(client: Client) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == json.loads(Path(settings.BASE_DIR, "openapi.json").read_text())
+
+
+@pytest.mark.django_db
+def test_swagger_ui_loads_the_document_and_keeps_the_authorization(client: Client) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    config = json.loads(page.split('id="swagger-settings">')[1].split("</script>")[0])
+    assert config["url"] == "/openapi.json"
+    assert config["persistAuthorization"] is True
+    assert "/static/ninja/swagger-ui-bundle.js" in page
