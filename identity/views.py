@@ -20,6 +20,21 @@ class ApplicationRegistration(oauth2_views.ApplicationRegistration):  # type: ig
     """
 
     template_registered = "oauth2_provider/application_registered.html"
+    help_when_hashed = (
+        "The next page shows this secret once more; then it is stored hashed and cannot be "
+        "recovered."
+    )
+
+    def get_form(self, form_class: Any = None) -> "ModelForm[Any]":
+        form: ModelForm[Any] = super().get_form(form_class)
+        # DOT's help says to copy the secret before saving; here there is a second chance.
+        secret = form.fields["client_secret"]
+        if secret.help_text == form.client_secret_help_when_hashed:  # type: ignore[attr-defined]
+            secret.help_text = self.help_when_hashed
+        form.fields["hash_client_secret"].widget.attrs["data-client-secret-help-when-hashed"] = (
+            self.help_when_hashed
+        )
+        return form
 
     def form_valid(self, form: "ModelForm[Any]") -> HttpResponse:
         application: Application = form.instance

@@ -94,3 +94,9 @@ def test_an_invalid_registration_shows_the_form_again(owner_client: Client) -> N
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_the_form_says_the_secret_is_shown_again_after_saving(owner_client: Client) -> None:
+    html = owner_client.get("/o/applications/register/").content.decode()
+    assert "The next page shows this secret once more" in html
+    assert "Copy and store this secret now. Once saved" not in html
