@@ -12,7 +12,14 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import (
+    APIRequestContext,
+    Browser,
+    BrowserContext,
+    Page,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Playwright as PlaywrightType
 from pytest_django.live_server_helper import LiveServer
 
@@ -28,6 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Generous waits for a loaded CI machine; a passing run never waits this long.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 # Swagger UI's public client may return to any port on http://127.0.0.1 (RFC 8252 §7.3), not
 # on `localhost`, pytest-django's default host for the live server.
@@ -93,7 +104,7 @@ def context(
     browser: Browser, live_server: LiveServer, steps: Steps, request: pytest.FixtureRequest
 ) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.tracing.start(screenshots=True, snapshots=True)
     yield context
     failed = request.node.stash.get(FAILED, False)
