@@ -7,8 +7,10 @@ import re
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
+from django.urls import resolve, reverse
 from oauth2_provider.models import Application
 
+from identity.pages import ApplicationRegistration
 from tests.factories import UserFactory
 from tests.helpers import Response
 
@@ -38,6 +40,11 @@ def register(client: Client, **fields: str) -> Response:
 def owner_client(client: Client) -> Client:
     client.force_login(UserFactory.create(username="henry", password="Henry-Pass-2024"))
     return client
+
+
+def test_dots_registration_links_lead_to_the_page_that_shows_the_secret() -> None:
+    match = resolve(reverse("oauth2_provider:register"))
+    assert match.func.view_class is ApplicationRegistration  # type: ignore[attr-defined]
 
 
 def test_registration_needs_a_signed_in_user(client: Client) -> None:

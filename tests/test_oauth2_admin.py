@@ -81,9 +81,9 @@ def test_access_token_list_shows_user_application_scopes_and_expiry_but_not_the_
         token="abcdefghijklmnopqrstuvwxyz0123",
     )
     html = page(admin_client, "/admin/oauth2_provider/accesstoken/")
-    for shown in ("dave", "Reporting", "read groups", str(token.expires.year), "…0123"):
+    for shown in ("dave", "Reporting", "read groups", str(token.expires.year)):
         assert shown in html
-    assert token.token not in html
+    assert "abcdefghijklmnopqrstuvwxyz0123" not in html
 
 
 @pytest.mark.parametrize(
