@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint typecheck pytest install install-dev clean
+.PHONY: run test lint typecheck pytest install install-dev clean client contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install-dev
+typecheck: install-dev client
 	$(BIN)/mypy .
 
-pytest: install-dev
+pytest: install-dev client
 	$(BIN)/pytest -n 2 -m "not e2e"
 
 # The browser suite (tests/e2e): Playwright drives Debian's chromium, installed here if absent
@@ -51,5 +51,17 @@ $(CHROMIUM):
 e2e: install-dev $(CHROMIUM)
 	E2E_REQUIRED=1 $(BIN)/pytest -m e2e tests/e2e
 
+# A typed Python client generated from the committed openapi.json (tests/test_typed_client.py).
+CLIENT := build/client/identity_directory_client
+client: $(CLIENT)/__init__.py
+$(CLIENT)/__init__.py: openapi.json $(VENV)/.installed-dev
+	rm -rf $(CLIENT) && mkdir -p $(dir $(CLIENT))
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path openapi.json \
+		--meta none --output-path $(CLIENT)
+
+# schemathesis against a live server, every check (scripts/contract.sh).
+contract: install-dev
+	scripts/contract.sh
+
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache build test-artifacts

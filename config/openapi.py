@@ -75,7 +75,9 @@ class ContractSchema(OAuth2OpenAPISchema):
         body: dict[str, Any] = super().request_body(operation)
         if body:
             (media,) = body["content"].values()
-            body["content"] = {media_type: media for media_type in BODY_MEDIA_TYPES}
+            # An optional body comes wrapped as {"allOf": [{"$ref": ...}]}.
+            (schema,) = media["schema"].get("allOf", [media["schema"]])
+            body["content"] = {kind: {"schema": schema} for kind in BODY_MEDIA_TYPES}
         return body
 
     def responses(self, operation: Operation) -> dict[int, dict[str, Any]]:

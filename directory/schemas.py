@@ -1,13 +1,14 @@
 """Request and response bodies. Inputs forbid unknown fields: no mass assignment (OWASP API3)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 # The same rule as Django's UnicodeUsernameValidator, checked before the database sees it.
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
@@ -31,8 +32,29 @@ def _django_email(value: str) -> str:
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_django_email)]
 
 
+def _omit_null_defaults(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        if field.get("default", ...) is None:
+            del field["default"]
+
+
 class InputSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_omit_null_defaults)
+
+
+# An optional field that may be left out but never sent as null: a form body has no null, so
+# JSON and forms mean the same thing, and the OpenAPI document has no nullable inputs.
+Omittable = SkipJsonSchema[None]
+
+
+def _reject_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("Leave the field out instead of sending null.")
+    return value
+
+
+def not_null(*fields: str) -> Any:
+    return field_validator(*fields, mode="before")(_reject_null)
 
 
 class UserOut(Schema):
@@ -66,18 +88,24 @@ class UserUpdateIn(InputSchema):
     first_name: Name
     last_name: Name
     is_active: bool = True
-    password: Password | None = None
-    current_password: Password | None = None
+    password: Password | Omittable = None
+    current_password: Password | Omittable = None
+
+    _not_null = not_null("password", "current_password")
 
 
 class UserPatchIn(InputSchema):
-    username: Username | None = None
-    email: Email | None = None
-    first_name: Name | None = None
-    last_name: Name | None = None
-    is_active: bool | None = None
-    password: Password | None = None
-    current_password: Password | None = None
+    """PATCH: the fields sent change; the fields left out stay as they are."""
+
+    username: Username | Omittable = None
+    email: Email | Omittable = None
+    first_name: Name | Omittable = None
+    last_name: Name | Omittable = None
+    is_active: bool | Omittable = None
+    password: Password | Omittable = None
+    current_password: Password | Omittable = None
+
+    _not_null = not_null("*")
 
 
 class GroupOut(Schema):
@@ -90,4 +118,6 @@ class GroupIn(InputSchema):
 
 
 class GroupPatchIn(InputSchema):
-    name: GroupName | None = None
+    name: GroupName | Omittable = None
+
+    _not_null = not_null("*")

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Body
 
 from config.schemas import ErrorOut
 from directory import selectors, services
@@ -14,6 +15,8 @@ from identity.auth import AuthenticatedRequest, OAuth2Bearer
 from identity.scopes import GROUPS
 
 router = Router(tags=["groups"], auth=OAuth2Bearer(scopes=[GROUPS]))
+# An empty PATCH body (an empty form, say) changes nothing, like `{}`.
+NO_CHANGES = Body(default_factory=GroupPatchIn)
 
 
 def _group_or_404(group_id: int) -> Group:
@@ -57,7 +60,9 @@ def groups_update(request: AuthenticatedRequest, payload: GroupIn, group_id: Gro
     "/{group_id}/", response={200: GroupOut, 409: ErrorOut}, operation_id="groups_partial_update"
 )
 def groups_partial_update(
-    request: AuthenticatedRequest, payload: GroupPatchIn, group_id: GroupId
+    request: AuthenticatedRequest,
+    group_id: GroupId,
+    payload: GroupPatchIn = NO_CHANGES,
 ) -> Group:
     require_perm(request.user, "auth.change_group")
     group = _group_or_404(group_id)

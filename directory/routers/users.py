@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Body
 
 from config.schemas import ErrorOut
 from directory import selectors, services
@@ -15,6 +16,8 @@ from directory.schemas import UserCreateIn, UserOut, UserPatchIn, UserUpdateIn
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
 
 router = Router(tags=["users"], auth=OAuth2Bearer())
+# An empty PATCH body (an empty form, say) changes nothing, like `{}`.
+NO_CHANGES = Body(default_factory=UserPatchIn)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -71,7 +74,9 @@ def users_update(request: AuthenticatedRequest, payload: UserUpdateIn, user_id: 
     "/{user_id}/", response={200: UserOut, 409: ErrorOut}, operation_id="users_partial_update"
 )
 def users_partial_update(
-    request: AuthenticatedRequest, payload: UserPatchIn, user_id: UserId
+    request: AuthenticatedRequest,
+    user_id: UserId,
+    payload: UserPatchIn = NO_CHANGES,
 ) -> User:
     return _change(request, _user_or_404(user_id), payload.dict(exclude_none=True))
 
