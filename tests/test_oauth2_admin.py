@@ -2,9 +2,12 @@
 without ever showing a usable token."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -130,3 +133,26 @@ def test_grant_list_shows_the_pkce_method_but_not_the_code(admin_client: Client)
     assert "erin" in html
     assert "S256" in html
     assert grant.code not in html
+
+
+@pytest.mark.parametrize(
+    ("changelist", "factory"),
+    [
+        ("application", PublicClientFactory),
+        ("accesstoken", AccessTokenFactory),
+        ("refreshtoken", RefreshTokenFactory),
+        ("grant", GrantFactory),
+    ],
+)
+def test_changelists_take_as_many_queries_for_many_rows_as_for_one(
+    admin_client: Client, changelist: str, factory: Any
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(admin_client, f"/admin/oauth2_provider/{changelist}/")
+        return len(captured)
+
+    factory.create()
+    one = queries()
+    factory.create_batch(5)
+    assert queries() == one
