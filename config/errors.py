@@ -4,7 +4,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -64,3 +64,16 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     }
     for exc_class, handler in handlers.items():
         api.add_exception_handler(exc_class, handler)
+
+
+# Django's own handlers, for URLs outside the API (unmatched paths, /o/, /admin/): JSON too.
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"detail": "Internal server error."}, status=500)

@@ -28,7 +28,8 @@ def error_responses(operation: Operation) -> dict[int, type[BaseModel]]:
     sources = _sources(operation)
     errors: dict[int, type[BaseModel]] = {}
     if operation.auth_callbacks:
-        errors |= {401: ErrorOut, 403: ErrorOut}
+        # 400: an access token in the query string (RFC 6750 §2.3), see OAuth2Bearer.
+        errors |= {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
     if "path" in sources:
         errors[404] = ErrorOut
     if "body" in sources:

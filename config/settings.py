@@ -5,6 +5,7 @@ service refuses to start without a real DJANGO_SECRET_KEY.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI's assets locally (no CDN needed)
     "oauth2_provider",
+    "axes",
     "identity",
     "directory",
 ]
@@ -58,11 +60,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "config.middleware.JsonMethodNotAllowed",
+    "config.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a locked-out admin login into identity.throttle's 429.
+    "axes.middleware.AxesMiddleware",
+]
+
+# axes first: it refuses locked-out credentials before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,9 +159,45 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": env_int(
         "OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS", 14 * 24 * 60 * 60
     ),
+    "OAUTH2_VALIDATOR_CLASS": "identity.validators.ActiveUserOAuth2Validator",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which
+    # the tutorial is built on (README "Security"). §4.3.2: no access token in the query string.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # §4: only the SHA-256 checksum of a token is stored; a database leak leaks no usable token.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Loopback http redirect URIs (RFC 8252) only in development.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
 }
+
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+
+# Brute-force protection (identity/throttle.py, README "Security"). Failures are counted in the
+# database, so every app server sharing it sees the same counts.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("DJANGO_LOGIN_COOLOFF_SECONDS", 15 * 60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "identity.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "identity.throttle.lockout_response"
+AXES_VERBOSE = False
+# Masked in axes' attempt records and log lines (username and address: axes' own default).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "client_secret",
+    "refresh_token",
+    "access_token",
+    "token",
+    "code",
+    "code_verifier",
+    "current_password",
+]
 
 NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
 NINJA_PAGINATION_PER_PAGE = 50
@@ -163,7 +210,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
-    if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING: dict[str, Any] = {
@@ -172,5 +219,9 @@ LOGGING: dict[str, Any] = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own console handler would print every record a second time through root.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # oauthlib's DEBUG tracing prints access and refresh tokens: never below INFO.
+        "oauthlib": {"level": "INFO"},
+    },
 }

@@ -6,12 +6,22 @@ from django.urls import include, path
 from oauth2_provider import urls as oauth2_urls
 
 from config.api import api
+from identity.views import (
+    ThrottledIntrospectTokenView,
+    ThrottledRevokeTokenView,
+    ThrottledTokenView,
+)
 
 # DOT's authorize, token, revoke and introspect endpoints and its application management;
 # not the device flow, nor the OIDC views, which answer 500 while OIDC is off.
-OAUTH2_ENDPOINTS = {"authorize", "token", "revoke-token", "introspect"}
 oauth2_patterns = (
-    [p for p in oauth2_urls.base_urlpatterns if p.name in OAUTH2_ENDPOINTS]
+    # DOT's views that check credentials, behind the brute-force throttle (identity/throttle.py).
+    [
+        path("token/", ThrottledTokenView.as_view(), name="token"),
+        path("revoke_token/", ThrottledRevokeTokenView.as_view(), name="revoke-token"),
+        path("introspect/", ThrottledIntrospectTokenView.as_view(), name="introspect"),
+    ]
+    + [p for p in oauth2_urls.base_urlpatterns if p.name == "authorize"]
     + oauth2_urls.management_urlpatterns,
     "oauth2_provider",
 )
@@ -22,3 +32,7 @@ urlpatterns = [
     path("o/", include(oauth2_patterns, namespace="oauth2_provider")),
     path("", api.urls),
 ]
+
+handler400 = "config.errors.bad_request"
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

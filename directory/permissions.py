@@ -16,11 +16,19 @@ def require_perm(actor: User, perm: str) -> None:
         raise PermissionDenied
 
 
+def require_rank(*, actor: User, target: User) -> None:
+    """Only a superuser changes or deletes another superuser: otherwise `auth.change_user`
+    would be a path to superuser (reset its password, log in as it)."""
+    if target.is_superuser and not actor.is_superuser and actor.pk != target.pk:
+        raise PermissionDenied
+
+
 def require_user_change(*, actor: User, target: User, fields: Collection[str]) -> None:
     """`fields` are the profile fields the request actually changes (password aside)."""
     if actor.pk == target.pk and SELF_SERVICE_FIELDS.issuperset(fields):
         return
     require_perm(actor, "auth.change_user")
+    require_rank(actor=actor, target=target)
 
 
 def require_password_change(*, actor: User, target: User) -> None:
@@ -28,3 +36,4 @@ def require_password_change(*, actor: User, target: User) -> None:
     another user's password needs `auth.change_user`, as in the admin."""
     if actor.pk != target.pk:
         require_perm(actor, "auth.change_user")
+        require_rank(actor=actor, target=target)

@@ -8,12 +8,13 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken
 
-from identity.errors import InsufficientScope, InvalidToken
+from identity.errors import InsufficientScope, InvalidRequest, InvalidToken
 from identity.scopes import required_scopes
 from identity.selectors import access_token_get
 
 # RFC 6750 §2.1 b64token, bounded: DOT issues 30 characters; nothing longer reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-._~+/]{1,255}=*")
+TOKEN_IN_QUERY = "Send the access token in the Authorization header, not in the URL."  # noqa: S105
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -40,6 +41,8 @@ class OAuth2Bearer(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> AccessToken | None:
         # Replaces HttpBearer.__call__, which logs the whole header (the token) in DEBUG.
+        if "access_token" in request.GET:
+            raise InvalidRequest(TOKEN_IN_QUERY)
         header = request.headers.get(self.header, "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":

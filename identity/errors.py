@@ -18,6 +18,15 @@ class InvalidToken(AuthenticationError):
         self.oauth2_error = {"error": "invalid_token", "error_description": description}
 
 
+class InvalidRequest(AuthenticationError):
+    """RFC 6750 §3.1 `invalid_request` (400): here, a token sent in the query string, which
+    RFC 9700 §4.3.2 forbids (it ends up in logs and Referer headers)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(400, description)
+        self.oauth2_error = {"error": "invalid_request", "error_description": description}
+
+
 class InsufficientScope(AuthorizationError):
     """RFC 6750 §3.1 `insufficient_scope`: a valid token that lacks `scopes`."""
 
@@ -36,9 +45,8 @@ def bearer_challenge_response(
     """
     oauth2_error = getattr(exc, "oauth2_error", None)
     detail = str(exc) if oauth2_error else CREDENTIALS_MISSING
-    response = api.create_response(
-        request, {"detail": detail}, status=challenge_status(oauth2_error)
-    )
+    status = 400 if isinstance(exc, InvalidRequest) else challenge_status(oauth2_error)
+    response = api.create_response(request, {"detail": detail}, status=status)
     response["WWW-Authenticate"] = build_bearer_challenge(
         request, oauth2_error=oauth2_error, realm=REALM, resource_metadata_url=None
     )

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.http import HttpRequest
 from django.test import Client
+from ninja import NinjaAPI, Router
 from openapi_spec_validator import validate
 
 from config.api import api
-from config.openapi import document
+from config.openapi import ContractSchema, document
+from config.schemas import ErrorOut
 from identity.auth import OAuth2Bearer
 from tests.conftest import BearerFactory
 from tests.factories import GroupFactory, UserFactory
@@ -142,7 +145,7 @@ def test_every_operation_documents_each_status_it_can_answer(doc: dict[str, Any]
     writes |= {"groups_create", "groups_update", "groups_partial_update"}
     for _, path, operation in operations(doc):
         statuses = {int(status) for status in operation["responses"]}
-        assert {401, 403} <= statuses
+        assert {400, 401, 403} <= statuses
         if "{" in path:
             assert 404 in statuses
         if operation["parameters"] or "requestBody" in operation:
@@ -247,3 +250,33 @@ def test_swagger_ui_loads_the_document_and_keeps_the_authorization(client: Clien
     assert config["url"] == "/openapi.json"
     assert config["persistAuthorization"] is True
     assert "/static/ninja/swagger-ui-bundle.js" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/nope/", "/o/nope/", "/users/1/members/"])
+def test_a_url_nothing_serves_is_a_json_404(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_a_method_a_path_lacks_is_a_json_405_with_allow(client: Client) -> None:
+    response = client.post("/users/me/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed."}
+    assert response["Allow"] == "GET"
+    allow = client.generic("TRACE", "/users/1/")["Allow"]
+    assert set(allow.split(", ")) == {"DELETE", "GET", "PATCH", "PUT"}
+
+
+def test_an_operation_without_auth_says_so_with_empty_security() -> None:
+    router = Router()
+
+    @router.get("/ping/", response=ErrorOut, operation_id="ping")
+    def ping(request: HttpRequest) -> dict[str, str]:
+        return {"detail": "pong"}
+
+    probe = NinjaAPI(urls_namespace="openapi-probe")
+    probe.add_router("/", router)
+    assert ContractSchema(probe, "/")["paths"]["/ping/"]["get"]["security"] == []

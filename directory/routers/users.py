@@ -10,7 +10,12 @@ from ninja.params.functions import Body
 from config.schemas import ErrorOut
 from directory import selectors, services
 from directory.pagination import DirectoryPagination
-from directory.permissions import require_password_change, require_perm, require_user_change
+from directory.permissions import (
+    require_password_change,
+    require_perm,
+    require_rank,
+    require_user_change,
+)
 from directory.routers.params import Search, UserId
 from directory.schemas import UserCreateIn, UserOut, UserPatchIn, UserUpdateIn
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -84,5 +89,7 @@ def users_partial_update(
 @router.delete("/{user_id}/", response={204: None}, operation_id="users_delete")
 def users_delete(request: AuthenticatedRequest, user_id: UserId) -> Status[None]:
     require_perm(request.user, "auth.delete_user")
-    services.user_delete(user=_user_or_404(user_id))
+    user = _user_or_404(user_id)
+    require_rank(actor=request.user, target=user)
+    services.user_delete(user=user)
     return Status(204, None)

@@ -1,0 +1,169 @@
+"""The service as deployed: `manage.py runserver` processes on a database of their own (a
+SQLite file with the real settings, or a fresh PostgreSQL database when the suite runs on
+PostgreSQL), for tests that need real parallel requests."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """
+import json, secrets
+from datetime import timedelta
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+
+root = User.objects.create_superuser("root", password=None)
+app = Application.objects.create(
+    name="live", client_type="confidential", authorization_grant_type="password", user=root
+)
+raw = secrets.token_urlsafe(24)
+AccessToken.objects.create(
+    user=root, application=app, token=raw, scope="read write groups",
+    expires=timezone.now() + timedelta(hours=1),
+)
+group = Group.objects.create(name="crowd")
+members = [User.objects.create(username=f"member{n}") for n in range(10)]
+print(json.dumps({"token": raw, "group": group.pk, "members": [u.pk for u in members]}))
+"""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class Service:
+    urls: list[str]
+    token: str
+    group: int
+    members: list[int]
+    logs: list[Path]
+
+    def request(self, n: int, method: str, path: str, body: Any = None) -> Reply:
+        """Request number `n` goes to server n mod len(urls)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 (our own http:// URL)
+            self.urls[n % len(self.urls)] + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return Reply(response.status, _json(response.read()))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, _json(error.read()))
+
+
+def _json(raw: bytes) -> Any:
+    return json.loads(raw) if raw else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _database(tmp: Path) -> Iterator[str]:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        yield f"sqlite:///{tmp / 'live.sqlite3'}"
+        return
+    name = f"live_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield (
+                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+                f"{db['PORT'] or 5432}/{name}"
+            )
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server at {url} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url + "/users/", timeout=2)  # noqa: S310
+        except urllib.error.HTTPError:
+            return  # 401: Django is answering
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def _serve(manage: list[str], port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(  # noqa: S603 (our own command line)
+            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@contextmanager
+def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
+    with _database(tmp) as database_url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        migrate = [*manage, "migrate", "--no-input"]
+        subprocess.run(migrate, env=env, check=True, capture_output=True)  # noqa: S603
+        shell = [*manage, "shell", "-c", SETUP]
+        setup = subprocess.run(shell, env=env, check=True, capture_output=True)  # noqa: S603
+        data = json.loads(setup.stdout.decode().strip().splitlines()[-1])
+        ports = [_free_port() for _ in range(processes)]
+        logs = [tmp / f"server-{port}.log" for port in ports]
+        servers = [_serve(manage, port, log, env) for port, log in zip(ports, logs, strict=True)]
+        try:
+            urls = [f"http://127.0.0.1:{port}" for port in ports]
+            for url, server in zip(urls, servers, strict=True):
+                _wait_until_up(url, server)
+            yield Service(urls, data["token"], data["group"], data["members"], logs)
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(timeout=30)

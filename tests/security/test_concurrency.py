@@ -1,0 +1,111 @@
+"""Real parallel requests: threads against two server processes sharing one database
+(SQLite in WAL mode with IMMEDIATE transactions, or PostgreSQL)."""
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import pytest
+
+from tests.security.live import Reply, Service, live_service
+
+PARALLEL = 20
+STRONG = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with live_service(tmp_path_factory.mktemp("live")) as running:
+        yield running
+
+
+def all_at_once(calls: Sequence[Callable[[], Reply]]) -> list[Reply]:
+    """Runs every call in its own thread, released together by a barrier."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Reply]) -> Reply:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def assert_no_server_errors(service: Service, replies: list[Reply]) -> None:
+    assert all(reply.status < 500 for reply in replies), replies
+    for log in service.logs:
+        text = log.read_text(errors="replace")
+        assert "database is locked" not in text
+        assert "Traceback" not in text
+
+
+def create(service: Service, n: int, body: dict[str, Any]) -> Callable[[], Reply]:
+    return lambda: service.request(n, "POST", "/users/", body)
+
+
+def test_simultaneous_creates_of_one_username_give_one_201_and_409s(service: Service) -> None:
+    body = {"username": "racer", "password": STRONG, "email": "racer@example.com"}
+    replies = all_at_once([create(service, n, body) for n in range(PARALLEL)])
+
+    assert_no_server_errors(service, replies)
+    statuses = sorted(reply.status for reply in replies)
+    assert statuses == [201] + [409] * (PARALLEL - 1)
+    conflicts = [reply.body for reply in replies if reply.status == 409]
+    assert all(
+        body == {"detail": "A user with that username already exists."} for body in conflicts
+    )
+    listed = service.request(0, "GET", "/users/?search=racer").body
+    assert listed["count"] == 1
+    assert listed["items"][0]["email"] == "racer@example.com"
+
+
+def test_simultaneous_creates_of_different_usernames_all_succeed(service: Service) -> None:
+    replies = all_at_once(
+        [create(service, n, {"username": f"crowd{n}", "password": STRONG}) for n in range(PARALLEL)]
+    )
+    assert_no_server_errors(service, replies)
+    assert [reply.status for reply in replies] == [201] * PARALLEL
+    assert service.request(1, "GET", "/users/?search=crowd&limit=100").body["count"] == PARALLEL
+
+
+def members(service: Service) -> set[int]:
+    page = service.request(0, "GET", f"/groups/{service.group}/members/?limit=100").body
+    return {user["id"] for user in page["items"]}
+
+
+def membership(service: Service, n: int, method: str, user: int) -> Callable[[], Reply]:
+    return lambda: service.request(n, method, f"/groups/{service.group}/members/{user}/")
+
+
+def test_concurrent_membership_adds_and_removes_converge(service: Service) -> None:
+    everyone = service.members
+    adds = [membership(service, n, "PUT", everyone[n % 10]) for n in range(PARALLEL)]
+    replies = all_at_once(adds)
+    assert_no_server_errors(service, replies)
+    assert [reply.status for reply in replies] == [204] * PARALLEL
+    assert members(service) == set(everyone)
+
+    leaving, staying = everyone[:5], everyone[5:]
+    mixed = [membership(service, n, "DELETE", leaving[n % 5]) for n in range(10)] + [
+        membership(service, n, "PUT", staying[n % 5]) for n in range(10, PARALLEL)
+    ]
+    replies = all_at_once(mixed)
+    assert_no_server_errors(service, replies)
+    assert [reply.status for reply in replies] == [204] * PARALLEL
+    assert members(service) == set(staying)
+
+
+def test_concurrent_renames_to_one_group_name_give_one_winner(service: Service) -> None:
+    created = [
+        service.request(0, "POST", "/groups/", {"name": f"team{n}"}).body["id"] for n in range(5)
+    ]
+    renames = [
+        partial(service.request, n, "PUT", f"/groups/{group}/", {"name": "dream"})
+        for n, group in enumerate(created)
+    ]
+    replies = all_at_once(renames)
+    assert_no_server_errors(service, replies)
+    assert sorted(reply.status for reply in replies) == [200] + [409] * 4
+    assert service.request(0, "GET", "/groups/?search=dream").body["count"] == 1

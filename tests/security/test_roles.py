@@ -1,0 +1,299 @@
+"""What each role may do, cell by cell: role x token scopes x every operation of the API
+(OWASP API1/API3/API5). README "Security" has the same table in words."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from config.api import api
+from tests.conftest import BearerFactory
+from tests.factories import DEFAULT_PASSWORD, GroupFactory, SuperuserFactory, UserFactory
+from tests.helpers import Response, parse_challenge
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "Another-Strong-Passphrase-7"
+MODEL_PERMISSIONS = [
+    f"auth.{action}_{model}"
+    for action in ("add", "change", "delete")
+    for model in ("user", "group")
+]
+ROLES: dict[str, Callable[[], User]] = {
+    "unprivileged": lambda: UserFactory.create(),
+    "model-permissions": lambda: UserFactory.create(permissions=MODEL_PERMISSIONS),
+    "staff": lambda: UserFactory.create(is_staff=True),
+    "superuser": lambda: SuperuserFactory.create(),
+}
+SCOPES = ["read", "write", "groups", "read groups", "write groups", "read write groups"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # {user}: another user; {group}: a group
+    ok: int
+    permission: str | None = None
+    body: dict[str, Any] | None = None
+
+    @property
+    def scopes(self) -> set[str]:
+        method_scope = "read" if self.method == "GET" else "write"
+        return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
+
+
+OPERATIONS = [
+    Operation("GET", "/users/", 200),
+    Operation("POST", "/users/", 201, "auth.add_user", {"username": "new", "password": STRONG}),
+    Operation("GET", "/users/me/", 200),
+    Operation("GET", "/users/{user}/", 200),
+    Operation(
+        "PUT",
+        "/users/{user}/",
+        200,
+        "auth.change_user",
+        {"username": "renamed", "email": "", "first_name": "", "last_name": ""},
+    ),
+    Operation("PATCH", "/users/{user}/", 200, "auth.change_user", {"first_name": "X"}),
+    Operation("DELETE", "/users/{user}/", 204, "auth.delete_user"),
+    Operation("GET", "/groups/", 200),
+    Operation("POST", "/groups/", 201, "auth.add_group", {"name": "new"}),
+    Operation("GET", "/groups/{group}/", 200),
+    Operation("PUT", "/groups/{group}/", 200, "auth.change_group", {"name": "renamed"}),
+    Operation("PATCH", "/groups/{group}/", 200, "auth.change_group", {"name": "patched"}),
+    Operation("DELETE", "/groups/{group}/", 204, "auth.delete_group"),
+    Operation("GET", "/groups/{group}/members/", 200),
+    Operation("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
+    Operation("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
+]
+
+
+def test_the_matrix_covers_every_route_of_the_api() -> None:
+    routes = {
+        (method, "/" + prefix.strip("/") + "/" + path.lstrip("/"))
+        for prefix, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+    }
+    table = {
+        (op.method, op.path.replace("{user}", "{user_id}").replace("{group}", "{group_id}"))
+        for op in OPERATIONS
+    }
+    assert routes == table
+
+
+def perform(client: Client, op: Operation, headers: dict[str, str]) -> Response:
+    target: User = UserFactory.create()
+    group: Group = GroupFactory.create()
+    return client.generic(
+        op.method,
+        op.path.format(user=target.pk, group=group.pk),
+        data=json.dumps(op.body) if op.body else "",
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def expected(op: Operation, role: User, scope: str) -> int:
+    if not op.scopes <= set(scope.split()):
+        return 403
+    if op.permission and not role.has_perm(op.permission):
+        return 403
+    return op.ok
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=[f"{o.method} {o.path}" for o in OPERATIONS])
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_scope_and_operation(
+    client: Client, bearer: BearerFactory, role: str, scope: str, op: Operation
+) -> None:
+    actor = ROLES[role]()
+    response = perform(client, op, bearer(scope=scope, user=actor))
+    status = expected(op, actor, scope)
+    assert response.status_code == status, response.content
+    if status == 403:
+        assert response.json() == {"detail": "You do not have permission to perform this action."}
+        scope_missing = not op.scopes <= set(scope.split())
+        # Only a scope failure carries an RFC 6750 challenge.
+        assert ("WWW-Authenticate" in response) == scope_missing
+        if scope_missing:
+            assert parse_challenge(response["WWW-Authenticate"])[1]["error"] == (
+                "insufficient_scope"
+            )
+
+
+def test_staff_status_alone_grants_nothing_in_the_api(
+    client: Client, bearer: BearerFactory
+) -> None:
+    staff = UserFactory.create(is_staff=True)
+    response = client.post(
+        "/users/",
+        json.dumps({"username": "x", "password": STRONG}),
+        content_type="application/json",
+        headers=bearer(user=staff),
+    )
+    assert response.status_code == 403
+
+
+ESCALATIONS = [
+    {"is_superuser": True},
+    {"is_staff": True},
+    {"user_permissions": [1]},
+    {"groups": [1]},
+    {"password_hash": "md5$$x"},
+    {"last_login": "2020-01-01T00:00:00Z"},
+    {"date_joined": "2000-01-01T00:00:00Z"},
+    {"id": 999},
+]
+
+
+@pytest.mark.parametrize("fields", ESCALATIONS, ids=lambda f: next(iter(f)))
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_nobody_sets_privileges_or_internal_fields_through_the_api(
+    client: Client, bearer: BearerFactory, role: str, method: str, fields: dict[str, Any]
+) -> None:
+    actor = ROLES[role]()
+    before = User.objects.values().get(pk=actor.pk)
+    body = {"username": actor.username, "email": "", "first_name": "", "last_name": ""}
+    response = client.generic(
+        method,
+        f"/users/{actor.pk}/",
+        json.dumps({**body, **fields}),
+        content_type="application/json",
+        headers=bearer(user=actor),
+    )
+    assert response.status_code == 422
+    assert User.objects.values().get(pk=actor.pk) == before
+    assert not actor.user_permissions.exists() or role == "model-permissions"
+
+
+def patch_user(
+    client: Client, headers: dict[str, str], user: User, body: dict[str, Any]
+) -> Response:
+    return client.patch(
+        f"/users/{user.pk}/", json.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def password_works(user: User, password: str) -> bool:
+    user.refresh_from_db()
+    return user.check_password(password)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("unprivileged", False),
+        ("staff", False),
+        ("model-permissions", True),
+        ("superuser", True),
+    ],
+)
+def test_only_change_user_sets_another_users_password(
+    client: Client, bearer: BearerFactory, role: str, allowed: bool
+) -> None:
+    target = UserFactory.create()
+    response = patch_user(client, bearer(user=ROLES[role]()), target, {"password": STRONG})
+    assert response.status_code == (200 if allowed else 403)
+    assert password_works(target, STRONG) is allowed
+    assert password_works(target, DEFAULT_PASSWORD) is not allowed
+
+
+def test_a_user_changes_their_own_password_only_with_the_current_one(
+    client: Client, bearer: BearerFactory
+) -> None:
+    user = UserFactory.create()
+    headers = bearer(user=user)
+    assert patch_user(client, headers, user, {"password": STRONG}).status_code == 422
+    wrong = patch_user(client, headers, user, {"password": STRONG, "current_password": "nope"})
+    assert wrong.status_code == 422
+    assert password_works(user, DEFAULT_PASSWORD)
+    right = {"password": STRONG, "current_password": DEFAULT_PASSWORD}
+    assert patch_user(client, headers, user, right).status_code == 200
+    assert password_works(user, STRONG)
+
+
+def test_a_user_edits_their_own_profile_but_not_their_active_flag(
+    client: Client, bearer: BearerFactory
+) -> None:
+    user = UserFactory.create()
+    headers = bearer(user=user)
+    assert patch_user(client, headers, user, {"first_name": "Me"}).status_code == 200
+    assert patch_user(client, headers, user, {"is_active": False}).status_code == 403
+    user.refresh_from_db()
+    assert user.is_active
+
+
+@pytest.mark.parametrize(
+    "change", [{"password": STRONG}, {"first_name": "Owned"}, {"is_active": False}]
+)
+def test_change_user_does_not_reach_a_superuser(
+    client: Client, bearer: BearerFactory, change: dict[str, Any]
+) -> None:
+    """Otherwise `auth.change_user` would be a path to superuser: reset its password, log in."""
+    root = SuperuserFactory.create()
+    before = User.objects.values().get(pk=root.pk)
+    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    response = patch_user(client, bearer(user=manager), root, change)
+    assert response.status_code == 403
+    assert User.objects.values().get(pk=root.pk) == before
+
+
+def test_delete_user_does_not_reach_a_superuser(client: Client, bearer: BearerFactory) -> None:
+    root = SuperuserFactory.create()
+    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    response = client.delete(f"/users/{root.pk}/", headers=bearer(user=manager))
+    assert response.status_code == 403
+    assert User.objects.filter(pk=root.pk).exists()
+
+
+def test_a_superuser_manages_other_superusers(client: Client, bearer: BearerFactory) -> None:
+    root, other = SuperuserFactory.create(), SuperuserFactory.create()
+    headers = bearer(user=root)
+    assert patch_user(client, headers, other, {"first_name": "Ok"}).status_code == 200
+
+
+def test_a_user_deactivated_through_the_api_is_locked_out_at_once(
+    client: Client, bearer: BearerFactory
+) -> None:
+    user = UserFactory.create()
+    user_headers = bearer(user=user, scope="read")
+    assert client.get("/users/me/", headers=user_headers).status_code == 200
+    admin_headers = bearer(user=SuperuserFactory.create())
+    assert patch_user(client, admin_headers, user, {"is_active": False}).status_code == 200
+    response = client.get("/users/me/", headers=user_headers)
+    assert response.status_code == 401
+    assert parse_challenge(response["WWW-Authenticate"])[1]["error"] == "invalid_token"
+
+
+def test_a_deleted_users_tokens_die_with_the_user(client: Client, bearer: BearerFactory) -> None:
+    user = UserFactory.create()
+    user_headers = bearer(user=user, scope="read")
+    admin_headers = bearer(user=SuperuserFactory.create())
+    assert client.delete(f"/users/{user.pk}/", headers=admin_headers).status_code == 204
+    assert client.get("/users/me/", headers=user_headers).status_code == 401
+
+
+def test_user_output_never_carries_secrets_or_privileges(
+    client: Client, bearer: BearerFactory
+) -> None:
+    SuperuserFactory.create()
+    response = client.get("/users/", headers=bearer(scope="read", user=UserFactory.create()))
+    for user in response.json()["items"]:
+        assert set(user) == {
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "date_joined",
+            "groups",
+        }
