@@ -180,3 +180,12 @@ def test_cancelling_on_the_consent_page_returns_access_denied(client: Client, me
     form = client.get(url).context["form"].initial
     response = client.post(url, {k: v or "" for k, v in form.items()})
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["access_denied"]
+
+
+def test_the_sign_in_page_shares_the_brute_force_lockout(client: Client, member: User) -> None:
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "frank", "password": "wrong-password"})
+    response = client.post("/accounts/login/", {"username": "frank", "password": "Frank-Pass-2024"})
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert "_auth_user_id" not in client.session
