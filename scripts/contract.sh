@@ -22,7 +22,7 @@ CLIENT_ID=contract CLIENT_SECRET="contract-secret-$RANDOM"
 # The token's user gets an id that generated path parameters are unlikely to hit (the hooks
 # also spare it): deleting or deactivating it would end the run's authentication.
 # Some users and groups with small ids, which generated ids often are, to reach past the 404s.
-"$BIN/python" manage.py shell -c "from django.contrib.auth.models import Group, User
+"$BIN/python" manage.py shell -v 0 -c "from django.contrib.auth.models import Group, User
 User.objects.create_superuser('contract', 'contract@example.com', '$DJANGO_SUPERUSER_PASSWORD', pk=7340033)
 for n in range(1, 21):
     user = User.objects.create_user(f'user{n}', f'user{n}@example.com', pk=n)
