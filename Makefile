@@ -36,7 +36,20 @@ typecheck: install-dev client
 	$(BIN)/mypy .
 
 pytest: install-dev client
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not e2e"
+
+# The browser suite (tests/e2e): Playwright drives Debian's chromium, installed here if absent
+# (`playwright install` needs a download site this project does not rely on).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+.PHONY: e2e
+e2e: install-dev $(CHROMIUM)
+	E2E_REQUIRED=1 $(BIN)/pytest -m e2e tests/e2e
 
 # A typed Python client generated from the committed openapi.json (tests/test_typed_client.py).
 CLIENT := build/client/identity_directory_client

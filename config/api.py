@@ -1,11 +1,12 @@
 from typing import Any
 
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI
 
 from config.errors import install_exception_handlers
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
 from directory.routers import groups, users
+from identity.swagger import OAuth2Swagger
 
 
 class DirectoryAPI(NinjaAPI):
@@ -23,7 +24,7 @@ api = DirectoryAPI(
     description="Users and groups for holders of OAuth2 tokens issued at /o/token/.",
     parser=JsonOrFormParser(),
     urls_namespace="api",
-    docs=Swagger(settings={"persistAuthorization": True}),
+    docs=OAuth2Swagger(settings={"persistAuthorization": True}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -82,7 +82,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project templates override DOT's pages (sign-in look, secret shown once, consent).
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -134,7 +135,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "/admin/login/"
+# A sign-in page for every active user (the admin's admits staff only): DOT's authorize and
+# application pages send people here.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/docs"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# The public client (authorization code + PKCE) Swagger UI signs in with; `bootstrap` registers it.
+SWAGGER_UI_CLIENT_ID = os.environ.get("SWAGGER_UI_CLIENT_ID", "swagger-ui")
 
 # Request bodies of the directory API are small; this bounds what a client can make us parse.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)

@@ -28,6 +28,7 @@ oauth2_patterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("identity.urls")),  # before /o/: replaces DOT's registration page
     path("o/", include(oauth2_patterns, namespace="oauth2_provider")),
     path("", api.urls),
 ]

@@ -19,12 +19,19 @@ SCHEME = "OAuth2"
 def oauth2_flows() -> dict[str, dict[str, Any]]:
     """The OAuth 2.0 grants a client can use here (RFC 6749 §4), as OpenAPI flow objects.
 
-    A new grant is one more entry: e.g. `authorizationCode` with `authorizationUrl` set to
-    reverse("oauth2_provider:authorize") once the service offers it.
+    `authorizationCode` is the one browsers should use (with PKCE, RFC 7636; Swagger UI does,
+    as the public client `manage.py bootstrap` registers); `password` is the tutorial's,
+    deprecated by RFC 9700 §2.4.
     """
     token_url = reverse("oauth2_provider:token")
     scopes = scope_descriptions()
     return {
+        "authorizationCode": {
+            "authorizationUrl": reverse("oauth2_provider:authorize"),
+            "tokenUrl": token_url,
+            "refreshUrl": token_url,
+            "scopes": scopes,
+        },
         "password": {"tokenUrl": token_url, "refreshUrl": token_url, "scopes": scopes},
     }
 

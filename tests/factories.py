@@ -4,7 +4,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.settings import oauth2_settings
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
@@ -70,3 +70,36 @@ class AccessTokenFactory(factory.django.DjangoModelFactory[AccessToken]):
     expires = factory.LazyFunction(
         lambda: timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
     )
+
+
+class PublicClientFactory(ApplicationFactory):
+    """A browser client: no secret, the authorization code grant (with PKCE, DOT's default)."""
+
+    client_type = Application.CLIENT_PUBLIC
+    authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    redirect_uris = "http://127.0.0.1:8000/docs/oauth2-redirect"
+    client_secret = ""
+    hash_client_secret = False
+
+
+class RefreshTokenFactory(factory.django.DjangoModelFactory[RefreshToken]):
+    class Meta:
+        model = RefreshToken
+
+    user = factory.SubFactory(SuperuserFactory)
+    application = factory.SubFactory(ApplicationFactory)
+    token = factory.Sequence(lambda n: f"test-refresh-{n:020d}")
+
+
+class GrantFactory(factory.django.DjangoModelFactory[Grant]):
+    class Meta:
+        model = Grant
+
+    user = factory.SubFactory(SuperuserFactory)
+    application = factory.SubFactory(PublicClientFactory)
+    code = factory.Sequence(lambda n: f"test-code-{n:020d}")
+    redirect_uri = "http://127.0.0.1:8000/docs/oauth2-redirect"
+    scope = "read"
+    code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    code_challenge_method = "S256"
+    expires = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))

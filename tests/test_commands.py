@@ -32,7 +32,7 @@ def test_bootstrap_creates_the_demo_data_once(monkeypatch: pytest.MonkeyPatch) -
     assert "already present" in second
     assert "client_secret" not in second
     assert User.objects.filter(username="admin", is_superuser=True).count() == 1
-    assert Application.objects.count() == 1
+    assert Application.objects.count() == 2  # the tutorial's client and Swagger UI's
     assert set(Group.objects.values_list("name", flat=True)) == {"engineering", "support"}
     assert User.objects.count() == 3
 

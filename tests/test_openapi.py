@@ -85,7 +85,7 @@ def test_operation_ids_are_unique_and_named_resource_action(doc: dict[str, Any])
     )  # fmt: skip
 
 
-def test_one_oauth2_scheme_offers_the_password_flow_with_every_scope(
+def test_one_oauth2_scheme_offers_the_code_and_password_flows_with_every_scope(
     doc: dict[str, Any],
 ) -> None:
     assert list(doc["components"]["securitySchemes"]) == ["OAuth2"]
@@ -93,11 +93,17 @@ def test_one_oauth2_scheme_offers_the_password_flow_with_every_scope(
     assert scheme["type"] == "oauth2"
     assert "scheme" not in scheme
     assert scheme["flows"] == {
+        "authorizationCode": {
+            "authorizationUrl": "/o/authorize/",
+            "tokenUrl": "/o/token/",
+            "refreshUrl": "/o/token/",
+            "scopes": settings.OAUTH2_PROVIDER["SCOPES"],
+        },
         "password": {
             "tokenUrl": "/o/token/",
             "refreshUrl": "/o/token/",
             "scopes": settings.OAUTH2_PROVIDER["SCOPES"],
-        }
+        },
     }
 
 
@@ -240,7 +246,7 @@ def test_swagger_ui_loads_the_document_and_keeps_the_authorization(client: Clien
     response = client.get("/docs")
     assert response.status_code == 200
     page = response.content.decode()
-    config = json.loads(page.split('id="swagger-settings">')[1].split("</script>")[0])
+    config = json.loads(page.split('id="swagger-settings"')[1].split(">")[1].split("</script")[0])
     assert config["url"] == "/openapi.json"
     assert config["persistAuthorization"] is True
     assert "/static/ninja/swagger-ui-bundle.js" in page

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: an admin, the tutorial's OAuth2 application, a few users and groups.
+"""Demo data for `make run`: an admin, the tutorial's OAuth2 application, the public client
+Swagger UI signs in with, a few users and groups.
 
 Idempotent: what exists is left alone. Secrets are printed only when they are created, because
 DOT stores the client secret hashed and Django the password hashed.
@@ -8,12 +9,15 @@ import os
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.urls import reverse
 from oauth2_provider.models import Application
 
 DEMO_APPLICATION = "Tutorial client"
+SWAGGER_UI_APPLICATION = "Swagger UI"
 DEMO_GROUPS = {"engineering": ["alice"], "support": ["bob"]}
 
 
@@ -31,7 +35,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
         password = self._admin(username)
-        client = self._application(owner=User.objects.get(username=username))
+        owner = User.objects.get(username=username)
+        client = self._application(owner=owner)
+        self._swagger_ui_client(owner=owner, base_url=base_url)
         self._directory()
         if password and client:
             self._print_tutorial(base_url, username, password, *client)
@@ -66,6 +72,27 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"client_id:      {application.client_id}"))
         self.stdout.write(self.style.SUCCESS(f"client_secret:  {client_secret}"))
         return application.client_id, client_secret
+
+    def _swagger_ui_client(self, *, owner: User, base_url: str) -> None:
+        """A public client (no secret) for the authorization code grant with PKCE (RFC 7636),
+        whose redirect URI is Swagger UI's sign-in return page on `base_url`."""
+        client_id = settings.SWAGGER_UI_CLIENT_ID
+        if Application.objects.filter(client_id=client_id).exists():
+            return
+        application = Application.objects.create(
+            name=SWAGGER_UI_APPLICATION,
+            client_id=client_id,
+            user=owner,
+            client_type=Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=" ".join(swagger_ui_redirect_uris(base_url)),
+            client_secret="",
+            hash_client_secret=False,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Swagger UI:     {base_url}/docs signs in as client {client_id}")
+        )
+        self.stdout.write(f"  (redirect URIs: {application.redirect_uris})")
 
     def _directory(self) -> None:
         for group_name, members in DEMO_GROUPS.items():
@@ -112,3 +139,17 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def swagger_ui_redirect_uris(base_url: str) -> list[str]:
+    """Swagger UI's return page at `base_url`, and at the other loopback name for it.
+
+    DOT accepts any port on a registered http://127.0.0.1 redirect URI (RFC 8252 §7.3), so
+    one registration serves every PORT there; `localhost` has no such exemption.
+    """
+    path = reverse("docs-oauth2-redirect")
+    uris = [f"{base_url.rstrip('/')}{path}"]
+    for loopback, alias in (("//127.0.0.1", "//localhost"), ("//localhost", "//127.0.0.1")):
+        if loopback in base_url:
+            uris.append(uris[0].replace(loopback, alias, 1))
+    return uris

@@ -1,0 +1,16 @@
+"""The browser side around DOT's and the API's URLs: signing in, DOT's registration page
+answering with the client secret once, and Swagger UI's sign-in return page."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from identity.pages import ApplicationRegistration, swagger_oauth2_redirect
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("docs/oauth2-redirect", swagger_oauth2_redirect, name="docs-oauth2-redirect"),
+    # DOT's `oauth2_provider:register` path, matched here first (config/urls.py lists this
+    # module before /o/), so DOT's links and reverse() lead to this view.
+    path("o/applications/register/", ApplicationRegistration.as_view()),
+]
