@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint typecheck pytest install install-dev clean
+.PHONY: run serve bench test lint typecheck pytest install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: install
 	PORT=$(PORT) $(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production server: gunicorn with WEB_CONCURRENCY workers (README, "Running in production").
+serve: install
+	PORT=$(PORT) scripts/serve
+
+# Load test on 127.0.0.1 with wrk; not part of `make test` (README, "Performance").
+bench: install
+	bench/run
+
 test: lint typecheck pytest
 
 lint: install-dev
@@ -39,4 +47,4 @@ pytest: install-dev
 	$(BIN)/pytest -n 2
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3* staticfiles .local .mypy_cache .pytest_cache .ruff_cache

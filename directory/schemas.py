@@ -47,7 +47,10 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_groups(obj: User) -> list[int]:
-        return [group.pk for group in obj.groups.all()]
+        # Users from directory.selectors carry `group_ids`; one fresh from a write does not.
+        if hasattr(obj, "group_ids"):
+            return sorted(obj.group_ids or ())
+        return sorted(group.pk for group in obj.groups.all())
 
 
 class UserCreateIn(InputSchema):

@@ -1,13 +1,25 @@
-"""Reads. Every list is ordered by id so limit/offset pages are stable."""
+"""Reads. Every list is ordered by id so limit/offset pages are stable.
+
+A user comes with its group ids in the same query (a correlated subquery, evaluated only for
+the rows of the page), so one user or one page of users is one query.
+"""
 
 from django.contrib.auth.models import Group, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-_GROUP_IDS = Prefetch("groups", queryset=Group.objects.only("id"))
+from directory.aggregates import JSONArray
+
+_Membership = User.groups.through
+_GROUP_IDS = Subquery(
+    _Membership.objects.filter(user_id=OuterRef("pk"))
+    .values("user_id")
+    .annotate(ids=JSONArray("group_id"))
+    .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
+)
 
 
 def user_list(*, search: str | None = None) -> QuerySet[User]:
-    users = User.objects.prefetch_related(_GROUP_IDS).order_by("id")
+    users = User.objects.annotate(group_ids=_GROUP_IDS).order_by("id")
     if search:
         users = users.filter(
             Q(username__icontains=search)

@@ -1,0 +1,73 @@
+"""The lean request path, pinned: one query for token and user, one for the object, and lists
+whose cost does not grow with the directory or the number of groups. Runs on SQLite and on
+PostgreSQL (CI runs the suite on both)."""
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from tests.conftest import BearerFactory
+from tests.factories import GroupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory() -> list[int]:
+    """60 users, each in three of five groups: more than a page, many memberships."""
+    groups = GroupFactory.create_batch(5)
+    users = UserFactory.create_batch(60)
+    for n, user in enumerate(users):
+        user.groups.add(*(groups[(n + k) % 5] for k in range(3)))
+    return [user.pk for user in users]
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/users/{user}/", 2),  # token+user, user with its group ids
+        ("/users/me/", 2),
+        ("/groups/{group}/", 2),
+        ("/users/", 3),  # token+user, count, page with group ids
+        ("/users/?search=user&limit=100", 3),
+        ("/groups/", 3),
+        ("/groups/{group}/members/", 4),  # token+user, group, count, page
+    ],
+)
+def test_reads_cost_a_fixed_number_of_queries(
+    client: Client,
+    bearer: BearerFactory,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    directory: list[int],
+    path: str,
+    queries: int,
+) -> None:
+    headers = bearer()
+    group = GroupFactory.create()
+    group.user_set.add(*directory)
+    url = path.format(user=directory[0], group=group.pk)
+    with django_assert_num_queries(queries):
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+
+
+def test_a_user_lists_its_group_ids_in_order(client: Client, bearer: BearerFactory) -> None:
+    user = UserFactory.create()
+    groups = GroupFactory.create_batch(3)
+    user.groups.add(groups[2], groups[0])
+    loner = UserFactory.create()
+    headers = bearer()
+    expected = sorted([groups[0].pk, groups[2].pk])
+    assert client.get(f"/users/{user.pk}/", headers=headers).json()["groups"] == expected
+    assert client.get(f"/users/{loner.pk}/", headers=headers).json()["groups"] == []
+    listed = {u["id"]: u["groups"] for u in client.get("/users/", headers=headers).json()["items"]}
+    assert listed[user.pk] == expected
+    assert listed[loner.pk] == []
+
+
+def test_an_unknown_token_costs_one_query(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(1):
+        response = client.get("/users/", headers={"Authorization": "Bearer unknown-token"})
+    assert response.status_code == 401
