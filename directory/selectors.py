@@ -4,10 +4,13 @@ A user comes with its group ids in the same query (a correlated subquery, evalua
 the rows of the page), so one user or one page of users is one query.
 """
 
+import json
+
 from django.contrib.auth.models import Group, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from directory.aggregates import JSONArray
+from directory.prepared import ByIdQuery
 
 _Membership = User.groups.through
 _GROUP_IDS = Subquery(
@@ -30,8 +33,14 @@ def user_list(*, search: str | None = None) -> QuerySet[User]:
     return users
 
 
+_USER_BY_ID = ByIdQuery(User, lambda user_id: user_list().filter(pk=user_id))
+
+
 def user_get(*, user_id: int) -> User | None:
-    return user_list().filter(pk=user_id).first()
+    user = _USER_BY_ID.get(user_id)
+    if user is not None:  # raw() leaves the annotation as the database's JSON text
+        user.group_ids = json.loads(user.group_ids or "[]")  # type: ignore[attr-defined]
+    return user
 
 
 def user_ref_get(*, user_id: int) -> User | None:

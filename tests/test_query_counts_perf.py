@@ -71,3 +71,12 @@ def test_an_unknown_token_costs_one_query(
     with django_assert_num_queries(1):
         response = client.get("/users/", headers={"Authorization": "Bearer unknown-token"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("user_id", [2**31 - 1, 2**31, 2**63 - 1])
+def test_ids_past_the_32_bit_user_column_are_404(
+    client: Client, bearer: BearerFactory, user_id: int
+) -> None:
+    response = client.get(f"/users/{user_id}/", headers=bearer())
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
