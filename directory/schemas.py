@@ -50,9 +50,12 @@ class UserOut(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_user(cls, data: Any) -> Any:
+        # Users and rows from directory.selectors carry `group_ids`; a user fresh from a write
+        # does not.
+        if isinstance(data, dict) and "group_ids" in data:
+            return {**data, "groups": sorted(data["group_ids"] or ())}
         if not isinstance(data, User):
             return data
-        # Users from directory.selectors carry `group_ids`; one fresh from a write does not.
         if hasattr(data, "group_ids"):
             ids = data.group_ids or ()
         else:
