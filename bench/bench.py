@@ -149,7 +149,7 @@ def bench_one(label: str, database_url: str, users: int) -> list[Result]:
     env = server_env(database_url)
     seed = json.loads(run([PYTHON, "bench/seed.py", str(users)], env))
     targets = endpoints(seed)
-    counts = json.loads(
+    measured = json.loads(
         run(
             [PYTHON, "bench/count_queries.py"],
             env,
@@ -168,12 +168,19 @@ def bench_one(label: str, database_url: str, users: int) -> list[Result]:
     )
     try:
         wait_until_live(server)
-        rounds = [[load(e, n) for e, n in zip(targets, counts, strict=True)] for _ in range(ROUNDS)]
+        pairs = list(zip(targets, measured["queries"], strict=True))
+        rounds = [[load(e, n) for e, n in pairs] for _ in range(ROUNDS)]
         results = [max(runs, key=lambda r: r.rps) for runs in zip(*rounds, strict=True)]
     finally:
         server.terminate()
         server.wait(timeout=30)
     print_table(f"{label}, {users} users, {WORKERS} gunicorn workers", results)
+    password = results[-1]
+    print(
+        f"One password hash (default hasher, in-process, same run): "
+        f"{measured['password_hash_ms']:.0f} ms; password grant p50 = "
+        f"{password.p50_ms / measured['password_hash_ms']:.2f}x that"
+    )
     return results
 
 

@@ -93,7 +93,9 @@ class UserPatchIn(InputSchema):
     current_password: Password | None = None
 
 
-class GroupOut(Schema):
+class GroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # plain pydantic, as UserOut
+
     id: int
     name: str
 
