@@ -5,9 +5,18 @@ from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 # The same rule as Django's UnicodeUsernameValidator, checked before the database sees it.
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
@@ -30,6 +39,16 @@ def _django_email(value: str) -> str:
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_django_email)]
 
+_DJANGO_JSON = DjangoJSONEncoder()
+
+# Written in Django's JSON format (milliseconds, "Z") by the schema itself: left to Ninja's
+# encoder fallback, datetimes cost ~70% of rendering a page of 50 users.
+JSONDateTime = Annotated[
+    datetime,
+    PlainSerializer(_DJANGO_JSON.default, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
 
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -44,7 +63,7 @@ class UserOut(BaseModel):
     first_name: str
     last_name: str
     is_active: bool
-    date_joined: datetime
+    date_joined: JSONDateTime
     groups: list[int]
 
     @model_validator(mode="before")

@@ -3,6 +3,7 @@ whose cost does not grow with the directory or the number of groups. Runs on SQL
 PostgreSQL (CI runs the suite on both)."""
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
@@ -80,3 +81,12 @@ def test_ids_past_the_32_bit_user_column_are_404(
     response = client.get(f"/users/{user_id}/", headers=bearer())
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_dates_keep_djangos_json_format(client: Client, bearer: BearerFactory) -> None:
+    user = UserFactory.create()
+    expected = DjangoJSONEncoder().default(user.date_joined)  # e.g. 2026-01-02T03:04:05.678Z
+    headers = bearer()
+    assert client.get(f"/users/{user.pk}/", headers=headers).json()["date_joined"] == expected
+    listed = client.get("/users/", headers=headers).json()["items"]
+    assert {u["id"]: u["date_joined"] for u in listed}[user.pk] == expected
