@@ -60,6 +60,7 @@ class Result:
     p99_ms: float
     queries: int
     errors: str
+    cpu_ms: float
 
 
 def endpoints(seed: dict[str, object]) -> list[Endpoint]:
@@ -121,7 +122,22 @@ WRK_LINE = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def load(endpoint: Endpoint, queries: int) -> Result:
+def workers_cpu_ms(master: int) -> float:
+    """CPU time (user + system) the server's worker processes have used so far, from /proc:
+    unlike req/s, barely moved by what else the machine runs."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) * tick_ms  # utime, stime
+    return total
+
+
+def load(endpoint: Endpoint, queries: int, master: int) -> Result:
     # The password grant's latency is the point: no more connections than workers, so no
     # request waits in the queue behind another's password hash.
     connections = WORKERS if endpoint.body.startswith("grant_type=password") else CONNECTIONS
@@ -132,7 +148,10 @@ def load(endpoint: Endpoint, queries: int) -> Result:
         env.update(BENCH_BODY=endpoint.body, BENCH_AUTH=endpoint.auth)
     elif endpoint.auth:
         args += ["-H", f"Authorization: {endpoint.auth}"]
+    cpu_before = workers_cpu_ms(master)
     output = run([*args, BASE + endpoint.path], env)
+    cpu_ms = workers_cpu_ms(master) - cpu_before
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     latency = {pct: float(v) * UNITS[unit] for pct, v, unit in WRK_LINE.findall(output)}
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -145,7 +164,8 @@ def load(endpoint: Endpoint, queries: int) -> Result:
         )
         if text
     )
-    return Result(endpoint, rps, latency["50"], latency["99"], queries, errors)
+    per_request = cpu_ms / max(done, 1)
+    return Result(endpoint, rps, latency["50"], latency["99"], queries, errors, per_request)
 
 
 def bench_one(label: str, database_url: str, users: int) -> list[Result]:
@@ -172,7 +192,7 @@ def bench_one(label: str, database_url: str, users: int) -> list[Result]:
     try:
         wait_until_live(server)
         pairs = list(zip(targets, measured["queries"], strict=True))
-        rounds = [[load(e, n) for e, n in pairs] for _ in range(ROUNDS)]
+        rounds = [[load(e, n, server.pid) for e, n in pairs] for _ in range(ROUNDS)]
         results = [max(runs, key=lambda r: r.rps) for runs in zip(*rounds, strict=True)]
     finally:
         server.terminate()
@@ -188,14 +208,17 @@ def bench_one(label: str, database_url: str, users: int) -> list[Result]:
 
 
 def print_table(title: str, results: list[Result]) -> None:
-    floor = results[0].rps
+    floor, floor_cpu = results[0].rps, results[0].cpu_ms
     print(f"\n{title} (wrk -t1 -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS} rounds)")
     print(f"(the password grant with -c{WORKERS}: one connection per worker)")
-    print(f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}")
+    print(
+        f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
+        f" {'cpu ms/req':>10} {'cpu floor':>9}"
+    )
     for r in results:
         line = (
             f"{r.endpoint.name:36} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
-            f"{r.queries:7d} {r.rps / floor:6.1%}"
+            f"{r.queries:7d} {r.rps / floor:6.1%} {r.cpu_ms:10.3f} {floor_cpu / r.cpu_ms:9.1%}"
         )
         print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)
 

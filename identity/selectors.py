@@ -39,10 +39,11 @@ def _statement(vendor: str) -> str:
     """Identifiers from the models' metadata, quoted; the checksum is the bound parameter."""
     quote = connection.ops.quote_name
     checksum = quote(AccessToken._meta.get_field("token_checksum").column)
+    user_id = AccessToken._meta.get_field("user").column
     select = f"{_columns(AccessToken, 't', TOKEN_FIELDS)}, {_columns(User, 'u', USER_FIELDS)}"
     tables = (
         f"{quote(AccessToken._meta.db_table)} t LEFT JOIN {quote(User._meta.db_table)} u"
-        f" ON u.{quote('id')} = t.{quote('user_id')}"
+        f" ON u.{quote(str(User._meta.pk.column))} = t.{quote(str(user_id))}"
     )
     return f"SELECT {select} FROM {tables} WHERE t.{checksum} = %s"  # noqa: S608
 
