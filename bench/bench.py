@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -32,12 +31,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-PORT = int(os.environ.get("BENCH_PORT") or free_port())
-BASE = f"http://127.0.0.1:{PORT}"
 SIZES = [int(n) for n in os.environ.get("BENCH_USERS", "50,10000").split(",")]
 DURATION = os.environ.get("BENCH_DURATION", "2s")
-# Rounds run the endpoints in turn and keep each one's best: on a shared machine, load from
-# other processes comes and goes, and interleaving exposes every endpoint to it alike.
+# Rounds run every endpoint of every directory size in turn (one server per size, side by side)
+# and keep each one's best: on a shared machine, load from other processes comes and goes, and
+# interleaving exposes every endpoint and size to it alike.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
 WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
@@ -106,12 +104,12 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def wait_until_live(server: subprocess.Popen[bytes]) -> None:
+def wait_until_live(server: subprocess.Popen[bytes], base: str) -> None:
     for _ in range(200):
         if server.poll() is not None:
             sys.exit("the server exited during start-up")
         try:
-            with urllib.request.urlopen(f"{BASE}/health/live/", timeout=1):
+            with urllib.request.urlopen(f"{base}/health/live/", timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
@@ -137,7 +135,7 @@ def workers_cpu_ms(master: int) -> float:
     return total
 
 
-def load(endpoint: Endpoint, queries: int, master: int) -> Result:
+def load(endpoint: Endpoint, queries: int, server: "Server") -> Result:
     # The password grant's latency is the point: no more connections than workers, so no
     # request waits in the queue behind another's password hash.
     connections = WORKERS if endpoint.body.startswith("grant_type=password") else CONNECTIONS
@@ -148,9 +146,9 @@ def load(endpoint: Endpoint, queries: int, master: int) -> Result:
         env.update(BENCH_BODY=endpoint.body, BENCH_AUTH=endpoint.auth)
     elif endpoint.auth:
         args += ["-H", f"Authorization: {endpoint.auth}"]
-    cpu_before = workers_cpu_ms(master)
-    output = run([*args, BASE + endpoint.path], env)
-    cpu_ms = workers_cpu_ms(master) - cpu_before
+    cpu_before = workers_cpu_ms(server.process.pid)
+    output = run([*args, server.base + endpoint.path], env)
+    cpu_ms = workers_cpu_ms(server.process.pid) - cpu_before
     done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     latency = {pct: float(v) * UNITS[unit] for pct, v, unit in WRK_LINE.findall(output)}
@@ -168,43 +166,77 @@ def load(endpoint: Endpoint, queries: int, master: int) -> Result:
     return Result(endpoint, rps, latency["50"], latency["99"], queries, errors, per_request)
 
 
-def bench_one(label: str, database_url: str, users: int) -> list[Result]:
+@dataclass
+class Server:
+    users: int
+    targets: list[Endpoint]
+    queries: list[int]
+    password_hash_ms: float
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+def start(database_url: str, users: int) -> Server:
+    """Seed `users` into the database, count each endpoint's queries, start `make serve`."""
     env = server_env(database_url)
     seed = json.loads(run([PYTHON, "bench/seed.py", str(users)], env))
     targets = endpoints(seed)
-    measured = json.loads(
-        run(
-            [PYTHON, "bench/count_queries.py"],
-            env,
-            json.dumps(
-                [
-                    {"method": e.method, "path": e.path, "auth": e.auth, "body": e.body}
-                    for e in targets
-                ]
-            ),
-        )
-    )
-    server = subprocess.Popen(
+    requests = [
+        {"method": e.method, "path": e.path, "auth": e.auth, "body": e.body} for e in targets
+    ]
+    measured = json.loads(run([PYTHON, "bench/count_queries.py"], env, json.dumps(requests)))
+    port = free_port()
+    process = subprocess.Popen(
         ["scripts/serve", "--log-level", "warning"],
         cwd=ROOT,
-        env=dict(env, MIGRATE="false", BIND=f"127.0.0.1:{PORT}", WEB_CONCURRENCY=WORKERS),
+        env=dict(env, MIGRATE="false", BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=WORKERS),
     )
+    server = Server(
+        users,
+        targets,
+        measured["queries"],
+        measured["password_hash_ms"],
+        f"http://127.0.0.1:{port}",
+        process,
+    )
+    wait_until_live(process, server.base)
+    return server
+
+
+def bench(label: str, database_urls: dict[int, str]) -> None:
+    servers: list[Server] = []
     try:
-        wait_until_live(server)
-        pairs = list(zip(targets, measured["queries"], strict=True))
-        rounds = [[load(e, n, server.pid) for e, n in pairs] for _ in range(ROUNDS)]
-        results = [max(runs, key=lambda r: r.rps) for runs in zip(*rounds, strict=True)]
+        for users, url in database_urls.items():
+            servers.append(start(url, users))
+        rounds = [
+            [
+                [load(e, n, server) for e, n in zip(server.targets, server.queries, strict=True)]
+                for server in servers
+            ]
+            for _ in range(ROUNDS)
+        ]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    print_table(f"{label}, {users} users, {WORKERS} gunicorn workers", results)
-    password = results[-1]
-    print(
-        f"One password hash (default hasher, in-process, same run): "
-        f"{measured['password_hash_ms']:.0f} ms; password grant p50 = "
-        f"{password.p50_ms / measured['password_hash_ms']:.2f}x that"
-    )
-    return results
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(timeout=30)
+    p50 = {}
+    for index, server in enumerate(servers):
+        runs = zip(*(one_round[index] for one_round in rounds), strict=True)
+        results = [max(tries, key=lambda r: r.rps) for tries in runs]
+        print_table(f"{label}, {server.users} users, {WORKERS} gunicorn workers", results)
+        password = results[-1]
+        print(
+            f"One password hash (default hasher, in-process, same run): "
+            f"{server.password_hash_ms:.0f} ms; password grant p50 = "
+            f"{password.p50_ms / server.password_hash_ms:.2f}x that"
+        )
+        p50[server.users] = next(r.p50_ms for r in results if r.endpoint.path == "/users/")
+    if len(p50) > 1:
+        small, large = min(p50), max(p50)
+        print(
+            f"{label}: GET /users/ p50 with {large} users is "
+            f"{p50[large] / p50[small]:.2f}x that with {small} (same rounds, interleaved)"
+        )
 
 
 def print_table(title: str, results: list[Result]) -> None:
@@ -223,12 +255,13 @@ def print_table(title: str, results: list[Result]) -> None:
         print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)
 
 
-def fresh_postgres(url: str) -> str:
-    """A `<name>_bench` database next to the one in `url`, recreated: never the real data."""
+def fresh_postgres(url: str, suffix: str) -> str:
+    """A `<name>_bench_<suffix>` database next to the one in `url`, recreated: never the real
+    data."""
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
+    name = f"{parts.path.lstrip('/')}_bench_{suffix}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -238,24 +271,11 @@ def fresh_postgres(url: str) -> str:
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    databases: list[tuple[str, Callable[[str], str]]] = [
-        ("SQLite", lambda scratch: f"sqlite:///{scratch}/bench.sqlite3")
-    ]
+    with tempfile.TemporaryDirectory() as scratch:
+        bench("SQLite", {n: f"sqlite:///{scratch}/bench-{n}.sqlite3" for n in SIZES})
     pg = os.environ.get("DATABASE_URL", "")
     if pg.startswith(("postgres://", "postgresql://")):
-        databases.append(("PostgreSQL", lambda scratch: fresh_postgres(pg)))
-    for label, make_url in databases:
-        p50 = {}
-        for users in SIZES:
-            with tempfile.TemporaryDirectory() as scratch:
-                results = bench_one(label, make_url(scratch), users)
-            p50[users] = next(r.p50_ms for r in results if r.endpoint.path == "/users/")
-        if len(p50) > 1:
-            small, large = min(p50), max(p50)
-            print(
-                f"{label}: GET /users/ p50 with {large} users is "
-                f"{p50[large] / p50[small]:.2f}x that with {small}"
-            )
+        bench("PostgreSQL", {n: fresh_postgres(pg, str(n)) for n in SIZES})
 
 
 if __name__ == "__main__":
