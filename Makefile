@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint typecheck pytest install install-dev clean client contract
+.PHONY: run serve bench test lint typecheck pytest install install-dev clean client contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	PORT=$(PORT) $(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production server: gunicorn with WEB_CONCURRENCY workers (README, "Running in production").
+serve: install
+	PORT=$(PORT) scripts/serve
+
+# Load test on 127.0.0.1 with wrk; not part of `make test` (README, "Performance").
+bench: install
+	bench/run
 
 test: lint typecheck pytest
 
@@ -64,4 +72,4 @@ contract: install-dev
 	scripts/contract.sh
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .mypy_cache .pytest_cache .ruff_cache build test-artifacts
+	rm -rf $(VENV) db.sqlite3* staticfiles .local .mypy_cache .pytest_cache .ruff_cache build test-artifacts

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from oauth2_provider import urls as oauth2_urls
 
+from config import health
 from config.api import api
 from identity.views import (
     ThrottledIntrospectTokenView,
@@ -27,6 +28,8 @@ oauth2_patterns = (
 )
 
 urlpatterns = [
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
     path("", include("identity.urls")),  # before /o/: replaces DOT's registration page
     path("o/", include(oauth2_patterns, namespace="oauth2_provider")),

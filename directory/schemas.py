@@ -5,9 +5,19 @@ from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 # The same rule as Django's UnicodeUsernameValidator, checked before the database sees it.
@@ -30,6 +40,16 @@ def _django_email(value: str) -> str:
 
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_django_email)]
+
+_DJANGO_JSON = DjangoJSONEncoder()
+
+# Written in Django's JSON format (milliseconds, "Z") by the schema itself: left to Ninja's
+# encoder fallback, datetimes cost ~70% of rendering a page of 50 users.
+JSONDateTime = Annotated[
+    datetime,
+    PlainSerializer(_DJANGO_JSON.default, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 def _omit_null_defaults(schema: dict[str, Any]) -> None:
@@ -57,19 +77,32 @@ def not_null(*fields: str) -> Any:
     return field_validator(*fields, mode="before")(_reject_null)
 
 
-class UserOut(Schema):
+# A plain pydantic model, not a Ninja Schema: Ninja's per-field getter costs ~0.8 ms per page
+# of 50 users; this reads the row's attributes in one step.
+class UserOut(BaseModel):
     id: int
     username: str
     email: str
     first_name: str
     last_name: str
     is_active: bool
-    date_joined: datetime
+    date_joined: JSONDateTime
     groups: list[int]
 
-    @staticmethod
-    def resolve_groups(obj: User) -> list[int]:
-        return [group.pk for group in obj.groups.all()]
+    @model_validator(mode="before")
+    @classmethod
+    def _from_user(cls, data: Any) -> Any:
+        # Users and rows from directory.selectors carry `group_ids`; a user fresh from a write
+        # does not.
+        if isinstance(data, dict) and "group_ids" in data:
+            return {**data, "groups": sorted(data["group_ids"] or ())}
+        if not isinstance(data, User):
+            return data
+        if hasattr(data, "group_ids"):
+            ids = data.group_ids or ()
+        else:
+            ids = data.groups.values_list("pk", flat=True)
+        return {**vars(data), "groups": sorted(ids)}
 
 
 class UserCreateIn(InputSchema):
@@ -108,7 +141,9 @@ class UserPatchIn(InputSchema):
     _not_null = not_null("*")
 
 
-class GroupOut(Schema):
+class GroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # plain pydantic, as UserOut
+
     id: int
     name: str
 

@@ -1,13 +1,36 @@
-"""Reads. Every list is ordered by id so limit/offset pages are stable."""
+"""Reads. Every list is ordered by id so limit/offset pages are stable.
+
+A user comes with its group ids in the same query (a correlated subquery, evaluated only for
+the rows of the page), so one user or one page of users is one query.
+"""
+
+import json
+from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-_GROUP_IDS = Prefetch("groups", queryset=Group.objects.only("id"))
+from directory.aggregates import JSONArray
+from directory.prepared import ByIdQuery
+
+USER_OUT_FIELDS = ("id", "username", "email", "first_name", "last_name", "is_active", "date_joined")
+
+_Membership = User.groups.through
+_GROUP_IDS = Subquery(
+    _Membership.objects.filter(user_id=OuterRef("pk"))
+    .values("user_id")
+    .annotate(ids=JSONArray("group_id"))
+    .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
+)
+
+
+# Built once: resolving the subquery annotation is most of the ORM's work for a list request.
+# Never evaluated itself (each use starts with .all(), a fresh clone), so it caches no rows.
+_USERS = User.objects.annotate(group_ids=_GROUP_IDS).order_by("id")
 
 
 def user_list(*, search: str | None = None) -> QuerySet[User]:
-    users = User.objects.prefetch_related(_GROUP_IDS).order_by("id")
+    users = _USERS.all()
     if search:
         users = users.filter(
             Q(username__icontains=search)
@@ -18,8 +41,23 @@ def user_list(*, search: str | None = None) -> QuerySet[User]:
     return users
 
 
+def user_rows(*, search: str | None = None) -> QuerySet[User, dict[str, Any]]:
+    """user_list as the dicts UserOut shows: no model instances, no unused columns to convert
+    (a page of 50 costs ~20% less than as User objects)."""
+    rows: QuerySet[User, dict[str, Any]] = user_list(search=search).values(
+        *USER_OUT_FIELDS, "group_ids"
+    )
+    return rows
+
+
+_USER_BY_ID = ByIdQuery(User, lambda user_id: user_list().filter(pk=user_id))
+
+
 def user_get(*, user_id: int) -> User | None:
-    return user_list().filter(pk=user_id).first()
+    user = _USER_BY_ID.get(user_id)
+    if user is not None:  # raw() leaves the annotation as the database's JSON text
+        user.group_ids = json.loads(user.group_ids or "[]")  # type: ignore[attr-defined]
+    return user
 
 
 def user_ref_get(*, user_id: int) -> User | None:
@@ -38,5 +76,5 @@ def group_get(*, group_id: int) -> Group | None:
     return Group.objects.filter(pk=group_id).first()
 
 
-def group_member_list(*, group: Group) -> QuerySet[User]:
-    return user_list().filter(groups=group)
+def group_member_rows(*, group: Group) -> QuerySet[User, dict[str, Any]]:
+    return user_rows().filter(groups=group)

@@ -12,7 +12,10 @@ from tests.factories import AccessTokenFactory, SuperuserFactory
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     # PBKDF2 at 1,000,000 rounds costs ~0.4 s per check; tests check behaviour, not cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "identity.hashers.ClientSecretHasher",  # DOT's CLIENT_SECRET_HASHER
+    ]
 
 
 @pytest.fixture

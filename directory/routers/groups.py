@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import Http404
@@ -80,8 +82,10 @@ def groups_delete(request: AuthenticatedRequest, group_id: GroupId) -> Status[No
 
 @router.get("/{group_id}/members/", response=list[UserOut], operation_id="groups_members_list")
 @paginate(DirectoryPagination)
-def groups_members_list(request: AuthenticatedRequest, group_id: GroupId) -> QuerySet[User]:
-    return selectors.group_member_list(group=_group_or_404(group_id))
+def groups_members_list(
+    request: AuthenticatedRequest, group_id: GroupId
+) -> QuerySet[User, dict[str, Any]]:
+    return selectors.group_member_rows(group=_group_or_404(group_id))
 
 
 @router.put(

@@ -34,8 +34,10 @@ def _user_or_404(user_id: int) -> User:
 
 @router.get("/", response=list[UserOut], operation_id="users_list")
 @paginate(DirectoryPagination)
-def users_list(request: AuthenticatedRequest, search: Search = None) -> QuerySet[User]:
-    return selectors.user_list(search=search)
+def users_list(
+    request: AuthenticatedRequest, search: Search = None
+) -> QuerySet[User, dict[str, Any]]:
+    return selectors.user_rows(search=search)
 
 
 @router.post("/", response={201: UserOut, 409: ErrorOut}, operation_id="users_create")

@@ -1,0 +1,282 @@
+"""`make bench`: the service under `make serve` (gunicorn) on 127.0.0.1, loaded with wrk.
+
+For each database (SQLite; PostgreSQL too when DATABASE_URL names one) and each directory size,
+it seeds a fresh database made for the benchmark, starts the server, runs wrk against every
+endpoint for a few seconds in interleaved rounds, and prints one table: req/s, p50/p99
+latency, queries per request and the ratio to the /health/live/ floor of the same run.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+SIZES = [int(n) for n in os.environ.get("BENCH_USERS", "50,10000").split(",")]
+DURATION = os.environ.get("BENCH_DURATION", "2s")
+# Rounds run every endpoint of every directory size in turn (one server per size, side by side)
+# and keep each one's best: on a shared machine, load from other processes comes and goes, and
+# interleaving exposes every endpoint and size to it alike.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
+WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    auth: str = ""
+    body: str = ""
+
+
+@dataclass
+class Result:
+    endpoint: Endpoint
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    queries: int
+    errors: str
+    cpu_ms: float
+
+
+def endpoints(seed: dict[str, object]) -> list[Endpoint]:
+    clients: dict[str, dict[str, str]] = seed["clients"]  # type: ignore[assignment]
+    bearer = f"Bearer {seed['token']}"
+
+    def basic(grant: str) -> str:
+        pair = f"{clients[grant]['client_id']}:{clients[grant]['client_secret']}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()
+
+    password_body = urlencode(
+        {"grant_type": "password", "username": seed["username"], "password": seed["password"]}
+    )
+    return [
+        Endpoint("GET /health/live/ (floor)", "GET", "/health/live/"),
+        Endpoint("GET /users/{id}/", "GET", f"/users/{seed['user_id']}/", bearer),
+        Endpoint("GET /users/ (page of 50)", "GET", "/users/", bearer),
+        Endpoint("GET /users/?search=", "GET", "/users/?search=user12", bearer),
+        Endpoint("GET /groups/", "GET", "/groups/", bearer),
+        Endpoint(
+            "POST /o/token/ client_credentials",
+            "POST",
+            "/o/token/",
+            basic("client-credentials"),
+            "grant_type=client_credentials",
+        ),
+        Endpoint("POST /o/token/ password", "POST", "/o/token/", basic("password"), password_body),
+    ]
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
+    done = subprocess.run(args, env=env, input=stdin, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=database_url, DJANGO_DEBUG="false")
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
+    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    env["DJANGO_LOG_LEVEL"] = "ERROR"  # 4xx warnings would flood; the bench checks statuses
+    return env
+
+
+def wait_until_live(server: subprocess.Popen[bytes], base: str) -> None:
+    for _ in range(200):
+        if server.poll() is not None:
+            sys.exit("the server exited during start-up")
+        try:
+            with urllib.request.urlopen(f"{base}/health/live/", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the server did not become live")
+
+
+WRK_LINE = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def workers_cpu_ms(master: int) -> float:
+    """CPU time (user + system) the server's worker processes have used so far, from /proc:
+    unlike req/s, barely moved by what else the machine runs."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) * tick_ms  # utime, stime
+    return total
+
+
+def load(endpoint: Endpoint, queries: int, server: "Server") -> Result:
+    # The password grant's latency is the point: no more connections than workers, so no
+    # request waits in the queue behind another's password hash.
+    connections = WORKERS if endpoint.body.startswith("grant_type=password") else CONNECTIONS
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}", "--latency", "--timeout", "10s"]
+    env = dict(os.environ)
+    if endpoint.method == "POST":
+        args += ["-s", str(ROOT / "bench" / "post.lua")]
+        env.update(BENCH_BODY=endpoint.body, BENCH_AUTH=endpoint.auth)
+    elif endpoint.auth:
+        args += ["-H", f"Authorization: {endpoint.auth}"]
+    cpu_before = workers_cpu_ms(server.process.pid)
+    output = run([*args, server.base + endpoint.path], env)
+    cpu_ms = workers_cpu_ms(server.process.pid) - cpu_before
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    latency = {pct: float(v) * UNITS[unit] for pct, v, unit in WRK_LINE.findall(output)}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    errors = ", ".join(
+        text
+        for text in (
+            bad and f"{bad.group(1)} non-2xx",
+            socket_errors and socket_errors.group(1),
+        )
+        if text
+    )
+    per_request = cpu_ms / max(done, 1)
+    return Result(endpoint, rps, latency["50"], latency["99"], queries, errors, per_request)
+
+
+@dataclass
+class Server:
+    users: int
+    targets: list[Endpoint]
+    queries: list[int]
+    password_hash_ms: float
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+def start(database_url: str, users: int) -> Server:
+    """Seed `users` into the database, count each endpoint's queries, start `make serve`."""
+    env = server_env(database_url)
+    seed = json.loads(run([PYTHON, "bench/seed.py", str(users)], env))
+    targets = endpoints(seed)
+    requests = [
+        {"method": e.method, "path": e.path, "auth": e.auth, "body": e.body} for e in targets
+    ]
+    measured = json.loads(run([PYTHON, "bench/count_queries.py"], env, json.dumps(requests)))
+    port = free_port()
+    process = subprocess.Popen(
+        ["scripts/serve", "--log-level", "warning"],
+        cwd=ROOT,
+        env=dict(env, MIGRATE="false", BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=WORKERS),
+    )
+    server = Server(
+        users,
+        targets,
+        measured["queries"],
+        measured["password_hash_ms"],
+        f"http://127.0.0.1:{port}",
+        process,
+    )
+    wait_until_live(process, server.base)
+    return server
+
+
+def bench(label: str, database_urls: dict[int, str]) -> None:
+    servers: list[Server] = []
+    try:
+        for users, url in database_urls.items():
+            servers.append(start(url, users))
+        rounds = [
+            [
+                [load(e, n, server) for e, n in zip(server.targets, server.queries, strict=True)]
+                for server in servers
+            ]
+            for _ in range(ROUNDS)
+        ]
+    finally:
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(timeout=30)
+    p50 = {}
+    for index, server in enumerate(servers):
+        runs = zip(*(one_round[index] for one_round in rounds), strict=True)
+        results = [max(tries, key=lambda r: r.rps) for tries in runs]
+        print_table(f"{label}, {server.users} users, {WORKERS} gunicorn workers", results)
+        password = results[-1]
+        print(
+            f"One password hash (default hasher, in-process, same run): "
+            f"{server.password_hash_ms:.0f} ms; password grant p50 = "
+            f"{password.p50_ms / server.password_hash_ms:.2f}x that"
+        )
+        p50[server.users] = next(r.p50_ms for r in results if r.endpoint.path == "/users/")
+    if len(p50) > 1:
+        small, large = min(p50), max(p50)
+        print(
+            f"{label}: GET /users/ p50 with {large} users is "
+            f"{p50[large] / p50[small]:.2f}x that with {small} (same rounds, interleaved)"
+        )
+
+
+def print_table(title: str, results: list[Result]) -> None:
+    floor, floor_cpu = results[0].rps, results[0].cpu_ms
+    print(f"\n{title} (wrk -t1 -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS} rounds)")
+    print(f"(the password grant with -c{WORKERS}: one connection per worker)")
+    print(
+        f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
+        f" {'cpu ms/req':>10} {'cpu floor':>9}"
+    )
+    for r in results:
+        line = (
+            f"{r.endpoint.name:36} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
+            f"{r.queries:7d} {r.rps / floor:6.1%} {r.cpu_ms:10.3f} {floor_cpu / r.cpu_ms:9.1%}"
+        )
+        print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)
+
+
+def fresh_postgres(url: str, suffix: str) -> str:
+    """A `<name>_bench_<suffix>` database next to the one in `url`, recreated: never the real
+    data."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_bench_{suffix}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    with tempfile.TemporaryDirectory() as scratch:
+        bench("SQLite", {n: f"sqlite:///{scratch}/bench-{n}.sqlite3" for n in SIZES})
+    pg = os.environ.get("DATABASE_URL", "")
+    if pg.startswith(("postgres://", "postgresql://")):
+        bench("PostgreSQL", {n: fresh_postgres(pg, str(n)) for n in SIZES})
+
+
+if __name__ == "__main__":
+    main()
