@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError
-from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
+from oauth2_provider.www_authenticate import build_bearer_challenge
 
 REALM = "api"
 PERMISSION_DENIED = "You do not have permission to perform this action."
@@ -39,14 +39,12 @@ class InsufficientScope(AuthorizationError):
 def bearer_challenge_response(
     api: NinjaAPI, request: HttpRequest, exc: AuthenticationError | InsufficientScope
 ) -> HttpResponse:
-    """401/403 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
-
-    A request that sent no bearer token gets the challenge without an error code (§3.1).
+    """400/401/403 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3); each error class
+    carries its status. A request without a bearer token gets no error code (§3.1).
     """
     oauth2_error = getattr(exc, "oauth2_error", None)
     detail = str(exc) if oauth2_error else CREDENTIALS_MISSING
-    status = 400 if isinstance(exc, InvalidRequest) else challenge_status(oauth2_error)
-    response = api.create_response(request, {"detail": detail}, status=status)
+    response = api.create_response(request, {"detail": detail}, status=exc.status_code)
     response["WWW-Authenticate"] = build_bearer_challenge(
         request, oauth2_error=oauth2_error, realm=REALM, resource_metadata_url=None
     )
