@@ -15,4 +15,18 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     return scheme, dict(_PARAM.findall(params))
 
 
-__all__ = ["Response", "parse_challenge"]
+def api_routes() -> set[tuple[str, str]]:
+    """Every (method, path) the API serves, read from its routers: tables of endpoints in the
+    tests compare against this, so a new route cannot go untested."""
+    from config.api import api
+
+    return {
+        (method, "/" + prefix.strip("/") + "/" + path.lstrip("/"))
+        for prefix, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+    }
+
+
+__all__ = ["Response", "api_routes", "parse_challenge"]

@@ -18,7 +18,7 @@ from config.schemas import ErrorOut
 from identity.auth import OAuth2Bearer
 from tests.conftest import BearerFactory
 from tests.factories import GroupFactory, UserFactory
-from tests.helpers import parse_challenge
+from tests.helpers import api_routes, parse_challenge
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -34,16 +34,6 @@ def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
         for method, operation in item.items():
             if method in METHODS:
                 yield method.upper(), path, operation
-
-
-def api_routes() -> set[tuple[str, str]]:
-    return {
-        (method, "/" + prefix.strip("/") + "/" + path.lstrip("/"))
-        for prefix, router in api._routers
-        for path, path_view in router.path_operations.items()
-        for operation in path_view.operations
-        for method in operation.methods
-    }
 
 
 def walk(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
