@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from directory.aggregates import JSONArray
-from directory.prepared import ByIdQuery
+from directory.prepared import Listing, PreparedQuery
 
 USER_OUT_FIELDS = ("id", "username", "email", "first_name", "last_name", "is_active", "date_joined")
+GROUP_OUT_FIELDS = ("id", "name")
 
 _Membership = User.groups.through
 _GROUP_IDS = Subquery(
@@ -50,11 +51,37 @@ def user_rows(*, search: str | None = None) -> QuerySet[User, dict[str, Any]]:
     return rows
 
 
-_USER_BY_ID = ByIdQuery(User, lambda user_id: user_list().filter(pk=user_id))
+_USER_BY_ID = PreparedQuery(User, lambda user_id: user_list().filter(pk=user_id), user_id=int)
+_USER_ROWS = PreparedQuery(User, lambda: user_rows())
+_USER_SEARCH_ROWS = PreparedQuery(User, lambda search: user_rows(search=search), search=str)
+_MEMBER_ROWS = PreparedQuery(
+    User, lambda group_id: user_rows().filter(groups=group_id), group_id=int
+)
+_GROUPS = PreparedQuery(Group, lambda: group_list().values(*GROUP_OUT_FIELDS))
+_GROUP_SEARCH = PreparedQuery(
+    Group, lambda search: group_list(search=search).values(*GROUP_OUT_FIELDS), search=str
+)
+
+
+def user_listing(*, search: str | None = None) -> Listing:
+    """user_rows, prepared: what GET /users/ pages."""
+    if search:
+        return Listing(_USER_SEARCH_ROWS, {"search": search})
+    return Listing(_USER_ROWS, {})
+
+
+def group_listing(*, search: str | None = None) -> Listing:
+    if search:
+        return Listing(_GROUP_SEARCH, {"search": search})
+    return Listing(_GROUPS, {})
+
+
+def group_member_listing(*, group: Group) -> Listing:
+    return Listing(_MEMBER_ROWS, {"group_id": group.pk})
 
 
 def user_get(*, user_id: int) -> User | None:
-    user = _USER_BY_ID.get(user_id)
+    user = _USER_BY_ID.first(user_id=user_id)
     if user is not None:  # raw() leaves the annotation as the database's JSON text
         user.group_ids = json.loads(user.group_ids or "[]")  # type: ignore[attr-defined]
     return user

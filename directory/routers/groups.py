@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -11,6 +8,7 @@ from config.schemas import ErrorOut
 from directory import selectors, services
 from directory.pagination import DirectoryPagination
 from directory.permissions import require_perm
+from directory.prepared import Listing
 from directory.routers.params import GroupId, Search, UserId
 from directory.schemas import GroupIn, GroupOut, GroupPatchIn, UserOut
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -37,8 +35,8 @@ def _member_or_404(user_id: int) -> User:
 
 @router.get("/", response=list[GroupOut], operation_id="groups_list")
 @paginate(DirectoryPagination)
-def groups_list(request: AuthenticatedRequest, search: Search = None) -> QuerySet[Group]:
-    return selectors.group_list(search=search)
+def groups_list(request: AuthenticatedRequest, search: Search = None) -> Listing:
+    return selectors.group_listing(search=search)
 
 
 @router.post("/", response={201: GroupOut, 409: ErrorOut}, operation_id="groups_create")
@@ -82,10 +80,8 @@ def groups_delete(request: AuthenticatedRequest, group_id: GroupId) -> Status[No
 
 @router.get("/{group_id}/members/", response=list[UserOut], operation_id="groups_members_list")
 @paginate(DirectoryPagination)
-def groups_members_list(
-    request: AuthenticatedRequest, group_id: GroupId
-) -> QuerySet[User, dict[str, Any]]:
-    return selectors.group_member_rows(group=_group_or_404(group_id))
+def groups_members_list(request: AuthenticatedRequest, group_id: GroupId) -> Listing:
+    return selectors.group_member_listing(group=_group_or_404(group_id))
 
 
 @router.put(

@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
 from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -16,6 +15,7 @@ from directory.permissions import (
     require_rank,
     require_user_change,
 )
+from directory.prepared import Listing
 from directory.routers.params import Search, UserId
 from directory.schemas import UserCreateIn, UserOut, UserPatchIn, UserUpdateIn
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -34,10 +34,8 @@ def _user_or_404(user_id: int) -> User:
 
 @router.get("/", response=list[UserOut], operation_id="users_list")
 @paginate(DirectoryPagination)
-def users_list(
-    request: AuthenticatedRequest, search: Search = None
-) -> QuerySet[User, dict[str, Any]]:
-    return selectors.user_rows(search=search)
+def users_list(request: AuthenticatedRequest, search: Search = None) -> Listing:
+    return selectors.user_listing(search=search)
 
 
 @router.post("/", response={201: UserOut, 409: ErrorOut}, operation_id="users_create")
