@@ -15,6 +15,12 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     return scheme, dict(_PARAM.findall(params))
 
 
+# The fields a user is shown with, and nothing else (no hash, no is_staff/is_superuser).
+USER_FIELDS = frozenset(
+    {"id", "username", "email", "first_name", "last_name", "is_active", "date_joined", "groups"}
+)
+
+
 def api_routes() -> set[tuple[str, str]]:
     """Every (method, path) the API serves, read from its routers: tables of endpoints in the
     tests compare against this, so a new route cannot go untested."""
@@ -29,4 +35,4 @@ def api_routes() -> set[tuple[str, str]]:
     }
 
 
-__all__ = ["Response", "api_routes", "parse_challenge"]
+__all__ = ["USER_FIELDS", "Response", "api_routes", "parse_challenge"]

@@ -6,20 +6,11 @@ from django.test import Client
 
 from tests.conftest import BearerFactory
 from tests.factories import DEFAULT_PASSWORD, GroupFactory, UserFactory
+from tests.helpers import USER_FIELDS
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "Correct-Horse-Battery-9"
-USER_FIELDS = {
-    "id",
-    "username",
-    "email",
-    "first_name",
-    "last_name",
-    "is_active",
-    "date_joined",
-    "groups",
-}
 FORM = "application/x-www-form-urlencoded"
 
 

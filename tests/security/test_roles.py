@@ -12,7 +12,7 @@ from django.test import Client
 
 from tests.conftest import BearerFactory
 from tests.factories import DEFAULT_PASSWORD, GroupFactory, SuperuserFactory, UserFactory
-from tests.helpers import Response, api_routes, parse_challenge
+from tests.helpers import USER_FIELDS, Response, api_routes, parse_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -279,13 +279,4 @@ def test_user_output_never_carries_secrets_or_privileges(
     SuperuserFactory.create()
     response = client.get("/users/", headers=bearer(scope="read", user=UserFactory.create()))
     for user in response.json()["items"]:
-        assert set(user) == {
-            "id",
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "is_active",
-            "date_joined",
-            "groups",
-        }
+        assert set(user) == USER_FIELDS
