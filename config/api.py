@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from config.errors import install_exception_handlers
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
+from config.renderers import ORJSONRenderer
 from directory.routers import groups, users
 from identity.swagger import OAuth2Swagger
 
@@ -23,6 +24,7 @@ api = DirectoryAPI(
     version="1.0.0",
     description="Users and groups for holders of OAuth2 tokens issued at /o/token/.",
     parser=JsonOrFormParser(),
+    renderer=ORJSONRenderer(),
     urls_namespace="api",
     docs=OAuth2Swagger(settings={"persistAuthorization": True}),
     docs_url="/docs",

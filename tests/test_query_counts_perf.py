@@ -2,8 +2,9 @@
 query, ids the database cannot hold. Query counts per endpoint are pinned in test_queries.py;
 both run on SQLite and on PostgreSQL (CI runs the suite on both)."""
 
+from datetime import UTC, datetime
+
 import pytest
-from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
@@ -44,10 +45,18 @@ def test_ids_past_the_32_bit_user_column_are_404(
     assert response.json() == {"detail": "Not found."}
 
 
-def test_dates_keep_djangos_json_format(client: Client, bearer: BearerFactory) -> None:
-    user = UserFactory.create()
-    expected = DjangoJSONEncoder().default(user.date_joined)  # e.g. 2026-01-02T03:04:05.678Z
+def test_dates_are_rfc3339_utc_and_lossless(client: Client, bearer: BearerFactory) -> None:
+    users = [
+        UserFactory.create(date_joined=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)),
+        UserFactory.create(date_joined=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
+    ]
     headers = bearer()
-    assert client.get(f"/users/{user.pk}/", headers=headers).json()["date_joined"] == expected
-    listed = client.get("/users/", headers=headers).json()["items"]
-    assert {u["id"]: u["date_joined"] for u in listed}[user.pk] == expected
+    listed = {
+        u["id"]: u["date_joined"] for u in client.get("/users/", headers=headers).json()["items"]
+    }
+    shown = [
+        client.get(f"/users/{user.pk}/", headers=headers).json()["date_joined"] for user in users
+    ]
+    assert shown == ["2026-01-02T03:04:05.678901Z", "2026-01-02T03:04:05Z"]
+    assert [listed[user.pk] for user in users] == shown
+    assert [datetime.fromisoformat(value) for value in shown] == [u.date_joined for u in users]
