@@ -1,8 +1,17 @@
 from typing import Any
 
+import orjson
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, JSONField
+from django.db.models import Aggregate, Expression, JSONField
 from django.db.models.sql.compiler import SQLCompiler
+
+
+class JSONArrayField(JSONField):
+    """JSONField as an aggregate's output: decoded by orjson, ~10x faster than the json module
+    on short arrays (a page of users decodes one per row)."""
+
+    def from_db_value(self, value: Any, expression: Expression, connection: Any) -> Any:
+        return None if value is None else orjson.loads(value)
 
 
 class JSONArray(Aggregate):
@@ -13,7 +22,7 @@ class JSONArray(Aggregate):
     """
 
     function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
+    output_field = JSONArrayField()
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any

@@ -4,9 +4,9 @@ A user comes with its group ids in the same query (a correlated subquery, evalua
 the rows of the page), so one user or one page of users is one query.
 """
 
-import json
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import Group, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -83,7 +83,7 @@ def group_member_listing(*, group: Group) -> Listing:
 def user_get(*, user_id: int) -> User | None:
     user = _USER_BY_ID.first(user_id=user_id)
     if user is not None:  # raw() leaves the annotation as the database's JSON text
-        user.group_ids = json.loads(user.group_ids or "[]")  # type: ignore[attr-defined]
+        user.group_ids = orjson.loads(user.group_ids or "[]")  # type: ignore[attr-defined]
     return user
 
 
