@@ -74,22 +74,20 @@ class UserOut(BaseModel):
     last_name: str
     is_active: bool
     date_joined: datetime
-    groups: list[int]
+    groups: Annotated[list[int], AfterValidator(sorted)]
 
     @model_validator(mode="before")
     @classmethod
     def _from_user(cls, data: Any) -> Any:
-        # Users and rows from directory.selectors carry `group_ids`; a user fresh from a write
-        # does not.
-        if isinstance(data, dict) and "group_ids" in data:
-            return {**data, "groups": sorted(data["group_ids"] or ())}
+        # Pages come as dicts (directory.selectors.user_rows). A User from user_get carries its
+        # `group_ids`; a user fresh from a write does not.
         if not isinstance(data, User):
             return data
         if hasattr(data, "group_ids"):
-            ids = data.group_ids or ()
+            ids = data.group_ids or []
         else:
             ids = data.groups.values_list("pk", flat=True)
-        return {**vars(data), "groups": sorted(ids)}
+        return {**vars(data), "groups": ids}
 
 
 class UserCreateIn(InputSchema):

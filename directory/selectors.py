@@ -1,7 +1,8 @@
 """Reads. Every list is ordered by id so limit/offset pages are stable.
 
 A user comes with its group ids in the same query (a correlated subquery, evaluated only for
-the rows of the page), so one user or one page of users is one query.
+the rows of the page), so one user or one page of users is one query. A page is read as one
+JSON object per row, which the database writes: no Python object per column.
 """
 
 from typing import Any
@@ -9,12 +10,10 @@ from typing import Any
 import orjson
 from django.contrib.auth.models import Group, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
-from directory.aggregates import JSONArray
+from directory.expressions import JSONArray, JSONArrayOrEmpty, JSONDateTime
 from directory.prepared import Listing, PreparedQuery
-
-USER_OUT_FIELDS = ("id", "username", "email", "first_name", "last_name", "is_active", "date_joined")
-GROUP_OUT_FIELDS = ("id", "name")
 
 _Membership = User.groups.through
 _GROUP_IDS = Subquery(
@@ -42,13 +41,27 @@ def user_list(*, search: str | None = None) -> QuerySet[User]:
     return users
 
 
-def user_rows(*, search: str | None = None) -> QuerySet[User, dict[str, Any]]:
-    """user_list as the dicts UserOut shows: no model instances, no unused columns to convert
-    (a page of 50 costs ~20% less than as User objects)."""
-    rows: QuerySet[User, dict[str, Any]] = user_list(search=search).values(
-        *USER_OUT_FIELDS, "group_ids"
+def _user_json() -> JSONObject:
+    """A user as UserOut reads it."""
+    return JSONObject(
+        id="id",
+        username="username",
+        email="email",
+        first_name="first_name",
+        last_name="last_name",
+        is_active="is_active",
+        date_joined=JSONDateTime("date_joined"),
+        groups=JSONArrayOrEmpty(_GROUP_IDS),
     )
-    return rows
+
+
+def user_rows(*, search: str | None = None) -> QuerySet[User, Any]:
+    """user_list as UserOut reads it: each row one JSON object, `row`."""
+    return user_list(search=search).values(row=_user_json())
+
+
+def group_rows(*, search: str | None = None) -> QuerySet[Group, Any]:
+    return group_list(search=search).values(row=JSONObject(id="id", name="name"))
 
 
 _USER_BY_ID = PreparedQuery(User, lambda user_id: user_list().filter(pk=user_id), user_id=int)
@@ -57,10 +70,8 @@ _USER_SEARCH_ROWS = PreparedQuery(User, lambda search: user_rows(search=search),
 _MEMBER_ROWS = PreparedQuery(
     User, lambda group_id: user_rows().filter(groups=group_id), group_id=int
 )
-_GROUPS = PreparedQuery(Group, lambda: group_list().values(*GROUP_OUT_FIELDS))
-_GROUP_SEARCH = PreparedQuery(
-    Group, lambda search: group_list(search=search).values(*GROUP_OUT_FIELDS), search=str
-)
+_GROUPS = PreparedQuery(Group, lambda: group_rows())
+_GROUP_SEARCH = PreparedQuery(Group, lambda search: group_rows(search=search), search=str)
 
 
 def user_listing(*, search: str | None = None) -> Listing:
@@ -101,7 +112,3 @@ def group_list(*, search: str | None = None) -> QuerySet[Group]:
 
 def group_get(*, group_id: int) -> Group | None:
     return Group.objects.filter(pk=group_id).first()
-
-
-def group_member_rows(*, group: Group) -> QuerySet[User, dict[str, Any]]:
-    return user_rows().filter(groups=group)
