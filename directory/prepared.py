@@ -74,8 +74,7 @@ class Compiled:
 
 
 def _compile(queryset: QuerySet[Any, Any], placeholders: Params) -> Compiled:
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
+    sql, params = queryset.query.sql_with_params()
     count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
     return Compiled(
         rows=Statement.of(sql + PAGE, params, placeholders),

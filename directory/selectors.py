@@ -24,13 +24,8 @@ _GROUP_IDS = Subquery(
 )
 
 
-# Built once: resolving the subquery annotation is most of the ORM's work for a list request.
-# Never evaluated itself (each use starts with .all(), a fresh clone), so it caches no rows.
-_USERS = User.objects.annotate(group_ids=_GROUP_IDS).order_by("id")
-
-
 def user_list(*, search: str | None = None) -> QuerySet[User]:
-    users = _USERS.all()
+    users = User.objects.annotate(group_ids=_GROUP_IDS).order_by("id")
     if search:
         users = users.filter(
             Q(username__icontains=search)
