@@ -1,101 +1,38 @@
 """Every endpoint against every kind of credential: status, body and RFC 6750 challenge."""
 
-import json
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import BearerFactory
-from tests.factories import AccessTokenFactory, GroupFactory, UserFactory
-from tests.helpers import Response, api_routes, parse_challenge
-
-STRONG = "Correct-Horse-Battery-9"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    ok: int
-    body: dict[str, Any] | None = None
-
-    @property
-    def group_api(self) -> bool:
-        return self.path.startswith("/groups/")
-
-    @property
-    def safe(self) -> bool:
-        return self.method == "GET"
-
-    def url(self, user: User, group: Group) -> str:
-        return self.path.format(user=user.pk, group=group.pk)
-
-
-ENDPOINTS = [
-    Endpoint("GET", "/users/", 200),
-    Endpoint("POST", "/users/", 201, {"username": "newcomer", "password": STRONG}),
-    Endpoint("GET", "/users/me/", 200),
-    Endpoint("GET", "/users/{user}/", 200),
-    Endpoint(
-        "PUT",
-        "/users/{user}/",
-        200,
-        {"username": "renamed", "email": "r@example.com", "first_name": "R", "last_name": "N"},
-    ),
-    Endpoint("PATCH", "/users/{user}/", 200, {"first_name": "Patched"}),
-    Endpoint("DELETE", "/users/{user}/", 204),
-    Endpoint("GET", "/groups/", 200),
-    Endpoint("POST", "/groups/", 201, {"name": "new-group"}),
-    Endpoint("GET", "/groups/{group}/", 200),
-    Endpoint("PUT", "/groups/{group}/", 200, {"name": "renamed-group"}),
-    Endpoint("PATCH", "/groups/{group}/", 200, {"name": "patched-group"}),
-    Endpoint("DELETE", "/groups/{group}/", 204),
-    Endpoint("GET", "/groups/{group}/members/", 200),
-    Endpoint("PUT", "/groups/{group}/members/{user}/", 204),
-    Endpoint("DELETE", "/groups/{group}/members/{user}/", 204),
-]
-
-
-def call(client: Client, endpoint: Endpoint, headers: dict[str, str]) -> Response:
-    user, group = UserFactory.create(), GroupFactory.create()
-    return client.generic(
-        endpoint.method,
-        endpoint.url(user, group),
-        data=json.dumps(endpoint.body) if endpoint.body else "",
-        content_type="application/json",
-        headers=headers,
-    )
+from tests.factories import AccessTokenFactory, UserFactory
+from tests.helpers import api_routes, parse_challenge
+from tests.routes import ROUTE_IDS, ROUTES, Route
 
 
 def test_the_table_covers_every_route_of_the_api() -> None:
     table = {
-        (e.method, e.path.replace("{user}", "{user_id}").replace("{group}", "{group_id}"))
-        for e in ENDPOINTS
+        (r.method, r.path.replace("{user}", "{user_id}").replace("{group}", "{group_id}"))
+        for r in ROUTES
     }
     assert api_routes() == table
 
 
-ids = [f"{e.method} {e.path}" for e in ENDPOINTS]
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids)
-def test_no_credentials_is_a_401_challenge_without_error_code(
-    client: Client, endpoint: Endpoint
-) -> None:
-    response = call(client, endpoint, {})
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_no_credentials_is_a_401_challenge_without_error_code(client: Client, route: Route) -> None:
+    response = route.call(client, {})
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided."}
     assert parse_challenge(response["WWW-Authenticate"]) == ("Bearer", {"realm": "api"})
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids)
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 @pytest.mark.parametrize(
     ("make_headers", "description"),
     [
@@ -117,9 +54,9 @@ def test_no_credentials_is_a_401_challenge_without_error_code(
     ids=["garbage", "malformed", "empty", "expired", "without-user"],
 )
 def test_unusable_token_is_a_401_invalid_token(
-    client: Client, endpoint: Endpoint, make_headers: Any, description: str
+    client: Client, route: Route, make_headers: Any, description: str
 ) -> None:
-    response = call(client, endpoint, make_headers())
+    response = route.call(client, make_headers())
     assert response.status_code == 401
     assert response.json() == {"detail": description}
     scheme, params = parse_challenge(response["WWW-Authenticate"])
@@ -128,23 +65,19 @@ def test_unusable_token_is_a_401_invalid_token(
     assert params["realm"] == "api"
 
 
-def needed_scopes(endpoint: Endpoint) -> set[str]:
-    return {"read" if endpoint.safe else "write"} | ({"groups"} if endpoint.group_api else set())
-
-
 SCOPE_SETS = ["read", "write", "groups", "read write", "read groups", "read write groups"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids)
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 @pytest.mark.parametrize("scope", SCOPE_SETS)
 def test_scopes_decide_between_success_and_403_insufficient_scope(
-    client: Client, bearer: BearerFactory, endpoint: Endpoint, scope: str
+    client: Client, bearer: BearerFactory, route: Route, scope: str
 ) -> None:
-    response = call(client, endpoint, bearer(scope=scope))
-    needed = needed_scopes(endpoint)
+    response = route.call(client, bearer(scope=scope))
+    needed = route.scopes
     if needed <= set(scope.split()):
-        assert response.status_code == endpoint.ok, response.content
+        assert response.status_code == route.ok, response.content
         assert "WWW-Authenticate" not in response
         return
     assert response.status_code == 403

@@ -3,16 +3,16 @@
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import DEFAULT_PASSWORD, GroupFactory, SuperuserFactory, UserFactory
-from tests.helpers import USER_FIELDS, Response, api_routes, parse_challenge
+from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.helpers import USER_FIELDS, Response, parse_challenge
+from tests.routes import ROUTE_IDS, ROUTES, Route
 
 pytestmark = pytest.mark.django_db
 
@@ -31,67 +31,7 @@ ROLES: dict[str, Callable[[], User]] = {
 SCOPES = ["read", "write", "groups", "read groups", "write groups", "read write groups"]
 
 
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str  # {user}: another user; {group}: a group
-    ok: int
-    permission: str | None = None
-    body: dict[str, Any] | None = None
-
-    @property
-    def scopes(self) -> set[str]:
-        method_scope = "read" if self.method == "GET" else "write"
-        return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
-
-
-OPERATIONS = [
-    Operation("GET", "/users/", 200),
-    Operation("POST", "/users/", 201, "auth.add_user", {"username": "new", "password": STRONG}),
-    Operation("GET", "/users/me/", 200),
-    Operation("GET", "/users/{user}/", 200),
-    Operation(
-        "PUT",
-        "/users/{user}/",
-        200,
-        "auth.change_user",
-        {"username": "renamed", "email": "", "first_name": "", "last_name": ""},
-    ),
-    Operation("PATCH", "/users/{user}/", 200, "auth.change_user", {"first_name": "X"}),
-    Operation("DELETE", "/users/{user}/", 204, "auth.delete_user"),
-    Operation("GET", "/groups/", 200),
-    Operation("POST", "/groups/", 201, "auth.add_group", {"name": "new"}),
-    Operation("GET", "/groups/{group}/", 200),
-    Operation("PUT", "/groups/{group}/", 200, "auth.change_group", {"name": "renamed"}),
-    Operation("PATCH", "/groups/{group}/", 200, "auth.change_group", {"name": "patched"}),
-    Operation("DELETE", "/groups/{group}/", 204, "auth.delete_group"),
-    Operation("GET", "/groups/{group}/members/", 200),
-    Operation("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
-    Operation("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
-]
-
-
-def test_the_matrix_covers_every_route_of_the_api() -> None:
-    table = {
-        (op.method, op.path.replace("{user}", "{user_id}").replace("{group}", "{group_id}"))
-        for op in OPERATIONS
-    }
-    assert api_routes() == table
-
-
-def perform(client: Client, op: Operation, headers: dict[str, str]) -> Response:
-    target: User = UserFactory.create()
-    group: Group = GroupFactory.create()
-    return client.generic(
-        op.method,
-        op.path.format(user=target.pk, group=group.pk),
-        data=json.dumps(op.body) if op.body else "",
-        content_type="application/json",
-        headers=headers,
-    )
-
-
-def expected(op: Operation, role: User, scope: str) -> int:
+def expected(op: Route, role: User, scope: str) -> int:
     if not op.scopes <= set(scope.split()):
         return 403
     if op.permission and not role.has_perm(op.permission):
@@ -99,14 +39,14 @@ def expected(op: Operation, role: User, scope: str) -> int:
     return op.ok
 
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=[f"{o.method} {o.path}" for o in OPERATIONS])
+@pytest.mark.parametrize("op", ROUTES, ids=ROUTE_IDS)
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_each_role_scope_and_operation(
-    client: Client, bearer: BearerFactory, role: str, scope: str, op: Operation
+    client: Client, bearer: BearerFactory, role: str, scope: str, op: Route
 ) -> None:
     actor = ROLES[role]()
-    response = perform(client, op, bearer(scope=scope, user=actor))
+    response = op.call(client, bearer(scope=scope, user=actor))
     status = expected(op, actor, scope)
     assert response.status_code == status, response.content
     if status == 403:

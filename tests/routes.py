@@ -1,0 +1,69 @@
+"""Every operation of the API, as the authorization tests call it: one table, which
+tests/test_auth_matrix.py checks against the routers."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from tests.factories import GroupFactory, UserFactory
+from tests.helpers import Response
+
+STRONG = "Correct-Horse-Battery-9"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {user}: another user; {group}: a group
+    ok: int
+    permission: str | None = None  # the model permission a write needs on top of the scopes
+    body: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def scopes(self) -> set[str]:
+        method_scope = "read" if self.method == "GET" else "write"
+        return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
+
+    def call(self, client: Client, headers: dict[str, str]) -> Response:
+        """The operation on a fresh user and group, the body sent as JSON."""
+        user, group = UserFactory.create(), GroupFactory.create()
+        return client.generic(
+            self.method,
+            self.path.format(user=user.pk, group=group.pk),
+            data=json.dumps(self.body) if self.body else "",
+            content_type="application/json",
+            headers=headers,
+        )
+
+
+ROUTES = [
+    Route("GET", "/users/", 200),
+    Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": STRONG}),
+    Route("GET", "/users/me/", 200),
+    Route("GET", "/users/{user}/", 200),
+    Route(
+        "PUT",
+        "/users/{user}/",
+        200,
+        "auth.change_user",
+        {"username": "renamed", "email": "r@example.com", "first_name": "R", "last_name": "N"},
+    ),
+    Route("PATCH", "/users/{user}/", 200, "auth.change_user", {"first_name": "Patched"}),
+    Route("DELETE", "/users/{user}/", 204, "auth.delete_user"),
+    Route("GET", "/groups/", 200),
+    Route("POST", "/groups/", 201, "auth.add_group", {"name": "new-group"}),
+    Route("GET", "/groups/{group}/", 200),
+    Route("PUT", "/groups/{group}/", 200, "auth.change_group", {"name": "renamed-group"}),
+    Route("PATCH", "/groups/{group}/", 200, "auth.change_group", {"name": "patched-group"}),
+    Route("DELETE", "/groups/{group}/", 204, "auth.delete_group"),
+    Route("GET", "/groups/{group}/members/", 200),
+    Route("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
+    Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
+]
+ROUTE_IDS = [route.id for route in ROUTES]
