@@ -36,9 +36,11 @@ class OAuthClient:
     ) -> Response:
         return client.post("/o/token/", data, headers=self.basic(secret), REMOTE_ADDR=remote_addr)
 
-    def password_grant(self, client: Client, username: str, password: str, **kw: str) -> Response:
+    def password_grant(
+        self, client: Client, username: str, password: str, *, scope: str = "", **kw: str
+    ) -> Response:
         data = {"grant_type": "password", "username": username, "password": password}
-        return self.token(client, data, **kw)
+        return self.token(client, {**data, "scope": scope} if scope else data, **kw)
 
 
 @pytest.fixture

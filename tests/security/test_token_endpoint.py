@@ -14,14 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_an_unknown_scope_is_refused(client: Client, oauth_client: OAuthClient) -> None:
     user = UserFactory.create()
-    response = oauth_client.token(
-        client,
-        {
-            "grant_type": "password",
-            "username": user.username,
-            "password": DEFAULT_PASSWORD,
-            "scope": "read admin",
-        },
+    response = oauth_client.password_grant(
+        client, user.username, DEFAULT_PASSWORD, scope="read admin"
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
@@ -29,14 +23,8 @@ def test_an_unknown_scope_is_refused(client: Client, oauth_client: OAuthClient) 
 
 def test_a_refresh_cannot_widen_the_scope(client: Client, oauth_client: OAuthClient) -> None:
     user = UserFactory.create()
-    issued = oauth_client.token(
-        client,
-        {
-            "grant_type": "password",
-            "username": user.username,
-            "password": DEFAULT_PASSWORD,
-            "scope": "read",
-        },
+    issued = oauth_client.password_grant(
+        client, user.username, DEFAULT_PASSWORD, scope="read"
     ).json()
     response = oauth_client.token(
         client,
