@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run serve bench test lint typecheck pytest install install-dev clean client contract
+.PHONY: run serve bench test lint typecheck pytest install install-dev clean client contract openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ $(CHROMIUM):
 .PHONY: e2e
 e2e: install-dev $(CHROMIUM)
 	E2E_REQUIRED=1 $(BIN)/pytest -m e2e tests/e2e
+
+# Rewrites the committed openapi.json with Ninja's own command (tests/test_openapi.py checks it).
+openapi: install
+	$(BIN)/python manage.py export_openapi_schema --api config.api.api --indent 2 --sorted \
+		--output openapi.json
 
 # A typed Python client generated from the committed openapi.json (tests/test_typed_client.py).
 CLIENT := build/client/identity_directory_client

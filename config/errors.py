@@ -1,4 +1,8 @@
-"""How each failure becomes an HTTP answer: always JSON with a `detail` key."""
+"""How each failure becomes an HTTP answer: always JSON with a `detail` key.
+
+Apps raise core.errors.ApiError (or Django's own exceptions); each is answered by its status,
+detail and headers, whichever app raised it.
+"""
 
 from functools import partial
 from typing import Any
@@ -6,16 +10,22 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from config.parsers import UnsupportedMediaType
-from directory.exceptions import Conflict
-from identity.errors import PERMISSION_DENIED, InsufficientScope, bearer_challenge_response
+from core.errors import ApiError, Forbidden, NotFound
 
 
 def _detail(api: NinjaAPI, request: HttpRequest, status: int, detail: Any) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=status)
+
+
+def _api_error(api: NinjaAPI, request: HttpRequest, exc: ApiError) -> HttpResponse:
+    response = _detail(api, request, exc.status_code, exc.detail)
+    for header, value in exc.headers.items():
+        response[header] = value
+    return response
 
 
 def _body_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -50,11 +60,9 @@ def _schema_errors(api: NinjaAPI, request: HttpRequest, exc: SchemaValidationErr
 
 def install_exception_handlers(api: NinjaAPI) -> None:
     handlers: dict[type[Exception], Any] = {
-        AuthenticationError: partial(bearer_challenge_response, api),
-        InsufficientScope: partial(bearer_challenge_response, api),
-        PermissionDenied: lambda request, exc: _detail(api, request, 403, PERMISSION_DENIED),
-        Http404: lambda request, exc: _detail(api, request, 404, "Not found."),
-        Conflict: lambda request, exc: _detail(api, request, 409, str(exc)),
+        ApiError: partial(_api_error, api),
+        PermissionDenied: lambda request, exc: _api_error(api, request, Forbidden()),
+        Http404: lambda request, exc: _api_error(api, request, NotFound()),
         ValidationError: partial(_field_errors, api),
         SchemaValidationError: partial(_schema_errors, api),
         HttpError: partial(_body_error, api),
@@ -68,11 +76,11 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
 # Django's own handlers, for URLs outside the API (unmatched paths, /o/, /admin/): JSON too.
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": NotFound.default_detail}, status=404)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return JsonResponse({"detail": "Bad request."}, status=400)
+    return JsonResponse({"detail": ApiError.default_detail}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

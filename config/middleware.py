@@ -5,7 +5,7 @@ from django.http.response import HttpResponseRedirectBase
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.http import escape_leading_slashes
 
-from identity.scopes import SAFE_METHODS
+from core.http import SAFE_METHODS
 
 
 class PermanentRedirectKeepingMethod(HttpResponseRedirectBase):

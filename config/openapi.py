@@ -2,7 +2,6 @@
 answer is documented with a named schema, bodies list both media types the parser accepts,
 and no schema is anonymous or unreferenced."""
 
-import json
 from http import HTTPStatus
 from typing import Any
 
@@ -11,7 +10,7 @@ from ninja.operation import Operation
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel
 
-from config.schemas import ErrorOut, ValidationErrorOut
+from core.schemas import ErrorOut, ValidationErrorOut
 from identity.openapi import OAuth2OpenAPISchema
 
 # What config/parsers.py accepts.
@@ -111,8 +110,3 @@ class ContractSchema(OAuth2OpenAPISchema):
             reachable |= more
         for name in set(self.schemas) - reachable:
             del self.schemas[name]
-
-
-def document(schema: ContractSchema) -> str:
-    """The committed form of the document: sorted keys, stable across runs."""
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -5,14 +5,14 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.types import DictStrAny
 
-from directory.prepared import Listing
+from core.compiled import BoundQuery
 
 # Offsets past this are refused with a 422 instead of overflowing the database's integer.
 MAX_OFFSET = 2**31 - 1
 
 
 class DirectoryPagination(LimitOffsetPagination):
-    """limit/offset paging with a bounded page size and offset, of a prepared Listing."""
+    """limit/offset paging with a bounded page size and offset, of a compiled query."""
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=100, description="Page size (1-100).")
@@ -21,9 +21,9 @@ class DirectoryPagination(LimitOffsetPagination):
     def __init__(self, **kwargs: DictStrAny) -> None:
         super().__init__(max_limit=100, **kwargs)
 
-    # A Listing, not the QuerySet Ninja expects: Ninja only hands over what the operation returns.
+    # A BoundQuery, not the QuerySet Ninja expects: Ninja hands over what the operation returns.
     def paginate_queryset(  # type: ignore[override]
-        self, queryset: Listing, pagination: Input, request: HttpRequest, **params: Any
+        self, queryset: BoundQuery, pagination: Input, request: HttpRequest, **params: Any
     ) -> DictStrAny:
         return {
             "items": queryset.page(limit=pagination.limit, offset=pagination.offset),

@@ -5,7 +5,8 @@ these checks bound what the user may do at all, with the same model permissions 
 from collections.abc import Collection
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+
+from core.errors import Forbidden
 
 # A user may edit these on their own record without `auth.change_user`.
 SELF_SERVICE_FIELDS = frozenset({"username", "email", "first_name", "last_name"})
@@ -13,14 +14,14 @@ SELF_SERVICE_FIELDS = frozenset({"username", "email", "first_name", "last_name"}
 
 def require_perm(actor: User, perm: str) -> None:
     if not actor.has_perm(perm):
-        raise PermissionDenied
+        raise Forbidden
 
 
 def require_rank(*, actor: User, target: User) -> None:
     """Only a superuser changes or deletes another superuser: otherwise `auth.change_user`
     would be a path to superuser (reset its password, log in as it)."""
     if target.is_superuser and not actor.is_superuser and actor.pk != target.pk:
-        raise PermissionDenied
+        raise Forbidden
 
 
 def require_user_change(*, actor: User, target: User, fields: Collection[str]) -> None:

@@ -79,8 +79,8 @@ class UserOut(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_user(cls, data: Any) -> Any:
-        # Pages come as dicts (directory.selectors.user_rows). A User from user_get carries its
-        # `group_ids`; a user fresh from a write does not.
+        # Reads come as dicts (directory.selectors' rows). A User from selectors.user_get
+        # carries its `group_ids`; a user fresh from user_create has none to read.
         if not isinstance(data, User):
             return data
         if hasattr(data, "group_ids"):

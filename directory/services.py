@@ -1,6 +1,7 @@
-"""Writes. Each runs in one transaction; uniqueness races surface as Conflict, not a 500."""
+"""Writes. Each checks what `actor` may do (directory.permissions) before it starts its one
+transaction; uniqueness races surface as Conflict, not a 500."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -9,11 +10,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from directory.exceptions import Conflict
+from core.errors import Conflict
+from directory.permissions import (
+    require_password_change,
+    require_perm,
+    require_rank,
+    require_user_change,
+)
 
 USER_PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
 USERNAME_TAKEN = "A user with that username already exists."
 GROUP_NAME_TAKEN = "A group with that name already exists."
+CURRENT_PASSWORD_WRONG = "Your current password was entered incorrectly."  # noqa: S105
 
 
 @contextmanager
@@ -25,18 +33,25 @@ def _unique(message: str) -> Iterator[None]:
         raise Conflict(message) from exc
 
 
-def _validate_password(password: str, user: User, *, field: str = "password") -> None:
+def _validate_password(password: str, user: User) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
+        raise ValidationError({"password": exc.messages}) from exc
 
 
 def user_create(
-    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     """What UserManager.create_user does, with the password hashed (~0.4 s of PBKDF2) before
     the transaction, so concurrent writers don't queue behind it on SQLite's write lock."""
+    require_perm(actor, "auth.add_user")
     user = User(
         username=User.normalize_username(username),
         email=User.objects.normalize_email(email),
@@ -50,36 +65,32 @@ def user_create(
     return user
 
 
-def user_changed_fields(*, user: User, data: dict[str, Any]) -> set[str]:
-    return {
-        field
+def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
+    """Apply `data`, the fields a PUT or PATCH sent, as `actor` may.
+
+    Only the profile fields whose value differs are saved, and they decide the permission
+    needed: none for one's own name and email, `auth.change_user` otherwise. A new `password`
+    passes AUTH_PASSWORD_VALIDATORS and, when actors change their own, needs their
+    `current_password` (Django's PasswordChangeForm rule). Hashed before the transaction.
+    """
+    changes = {
+        field: data[field]
         for field in USER_PROFILE_FIELDS
         if field in data and getattr(user, field) != data[field]
     }
-
-
-def user_update(
-    *,
-    user: User,
-    data: dict[str, Any],
-    password: str | None = None,
-    current_password: str | None = None,
-    check_current_password: bool = False,
-) -> User:
-    """Apply profile `data` and, when given, a new password (validated by Django's
-    AUTH_PASSWORD_VALIDATORS; the current password is required when `check_current_password`)."""
-    fields = sorted(user_changed_fields(user=user, data=data))
-    for field in fields:
-        setattr(user, field, data[field])
-    if "email" in fields:
-        user.email = User.objects.normalize_email(user.email)
+    require_user_change(actor=actor, target=user, fields=changes.keys())
+    password = data.get("password")
     if password is not None:
-        if check_current_password and not (
-            current_password and user.check_password(current_password)
-        ):
-            raise ValidationError(
-                {"current_password": ["Your current password was entered incorrectly."]}
-            )
+        require_password_change(actor=actor, target=user)
+        current = data.get("current_password")
+        if actor.pk == user.pk and not (current and user.check_password(current)):
+            raise ValidationError({"current_password": [CURRENT_PASSWORD_WRONG]})
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if "email" in changes:
+        user.email = User.objects.normalize_email(user.email)
+    fields = list(changes)
+    if password is not None:
         _validate_password(password, user)
         user.set_password(password)
         fields.append("password")
@@ -89,35 +100,43 @@ def user_update(
     return user
 
 
-@transaction.atomic
-def user_delete(*, user: User) -> None:
-    user.delete()
+def user_delete(*, actor: User, user: User) -> None:
+    require_perm(actor, "auth.delete_user")
+    require_rank(actor=actor, target=user)
+    with transaction.atomic():
+        user.delete()
 
 
-def group_create(*, name: str) -> Group:
+def group_create(*, actor: User, name: str) -> Group:
+    require_perm(actor, "auth.add_group")
     with _unique(GROUP_NAME_TAKEN):
         return Group.objects.create(name=name)
 
 
-def group_update(*, group: Group, name: str) -> Group:
-    if name != group.name:
+def group_update(*, actor: User, group: Group, name: str | None) -> Group:
+    """Rename `group`; `name=None` (a PATCH without it) changes nothing."""
+    require_perm(actor, "auth.change_group")
+    if name is not None and name != group.name:
         group.name = name
         with _unique(GROUP_NAME_TAKEN):
             group.save(update_fields=["name"])
     return group
 
 
-@transaction.atomic
-def group_delete(*, group: Group) -> None:
-    group.delete()
+def group_delete(*, actor: User, group: Group) -> None:
+    require_perm(actor, "auth.delete_group")
+    with transaction.atomic():
+        group.delete()
 
 
-@transaction.atomic
-def group_add_member(*, group: Group, user: User) -> None:
-    # RelatedManager.add() inserts with ignore_conflicts, so concurrent adds don't collide.
-    group.user_set.add(user)
+def group_add_member(*, actor: User, group: Group, user: User) -> None:
+    require_perm(actor, "auth.change_group")
+    with transaction.atomic():
+        # RelatedManager.add() inserts with ignore_conflicts, so concurrent adds don't collide.
+        group.user_set.add(user)
 
 
-@transaction.atomic
-def group_remove_member(*, group: Group, user: User) -> None:
-    group.user_set.remove(user)
+def group_remove_member(*, actor: User, group: Group, user: User) -> None:
+    require_perm(actor, "auth.change_group")
+    with transaction.atomic():
+        group.user_set.remove(user)

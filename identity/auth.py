@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken
 
-from identity.errors import InsufficientScope, InvalidRequest, InvalidToken
+from identity.errors import CredentialsMissing, InsufficientScope, InvalidRequest, InvalidToken
 from identity.scopes import required_scopes
 from identity.selectors import access_token_get
 
@@ -28,8 +28,9 @@ class OAuth2Bearer(HttpBearer):
     """Accepts a live DOT access token that belongs to an active user and carries the scopes
     the request needs: `read` for safe methods, `write` otherwise, plus `scopes`.
 
-    Raises InvalidToken (401) or InsufficientScope (403); a request without a bearer token
-    returns None, which Ninja turns into a 401 without an error code.
+    Raises CredentialsMissing (401) for a request without a bearer token rather than return
+    None (Ninja's "try the next scheme"): the API has this one scheme. Then InvalidRequest
+    (400), InvalidToken (401) or InsufficientScope (403).
     """
 
     def __init__(self, *, scopes: Iterable[str] = ()) -> None:
@@ -39,14 +40,14 @@ class OAuth2Bearer(HttpBearer):
     def required_scopes(self, method: str) -> tuple[str, ...]:
         return required_scopes(method, self.extra_scopes)
 
-    def __call__(self, request: HttpRequest) -> AccessToken | None:
+    def __call__(self, request: HttpRequest) -> AccessToken:
         # Replaces HttpBearer.__call__, which logs the whole header (the token) in DEBUG.
         if "access_token" in request.GET:
             raise InvalidRequest(TOKEN_IN_QUERY)
         header = request.headers.get(self.header, "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":
-            return None
+            raise CredentialsMissing
         return self.authenticate(request, token.strip(" "))
 
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken:

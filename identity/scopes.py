@@ -2,8 +2,7 @@
 
 from oauth2_provider.settings import oauth2_settings
 
-# RFC 9110 §9.2.1: methods that only read.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from core.http import SAFE_METHODS
 
 GROUPS = "groups"
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from identity.auth import OAuth2Bearer
-from identity.errors import InsufficientScope, InvalidToken
+from identity.errors import CredentialsMissing, InsufficientScope, InvalidToken
 from tests.factories import AccessTokenFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,12 @@ def test_a_valid_token_authenticates_and_sets_the_user() -> None:
     assert req.user == token.user
 
 
-def test_no_header_or_another_scheme_is_not_an_attempt() -> None:
-    assert users_auth(request("GET", None)) is None
-    assert users_auth(request("GET", "Basic Zm9vOmJhcg==")) is None
+@pytest.mark.parametrize("header", [None, "", "Basic Zm9vOmJhcg=="])
+def test_no_bearer_token_is_missing_credentials_without_an_error_code(header: str | None) -> None:
+    with pytest.raises(CredentialsMissing) as caught:
+        users_auth(request("GET", header))
+    assert caught.value.status_code == 401
+    assert caught.value.headers == {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
 def test_the_scheme_name_is_case_insensitive() -> None:

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
 
+from directory import selectors
 from tests.conftest import BearerFactory
 from tests.factories import UserFactory
 
@@ -36,3 +39,16 @@ def test_search_finds_substrings_case_insensitively(client: Client, bearer: Bear
     UserFactory.create(username="other")
     response = client.get("/users/?search=RA_cro", headers=bearer())
     assert [user["id"] for user in response.json()["items"]] == [match.pk]
+
+
+def test_the_compiled_search_can_use_the_trigram_indexes() -> None:
+    """The search term is a bound parameter escaped in SQL; PostgreSQL folds it into a
+    constant pattern, which the trigram indexes serve."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    statement = selectors.user_listing(search="needle").statements.count
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement.sql, statement.bind({"search": "needle"}))
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert TRIGRAM_INDEXES["auth_user"] <= set(re.findall(r"Index Scan on (\w+)", plan))

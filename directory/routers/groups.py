@@ -1,14 +1,13 @@
-from django.contrib.auth.models import Group, User
-from django.http import Http404
+from django.contrib.auth.models import Group
 from ninja import Router, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Body
 
-from config.schemas import ErrorOut
+from core.compiled import BoundQuery
+from core.errors import found
+from core.schemas import ErrorOut
 from directory import selectors, services
 from directory.pagination import DirectoryPagination
-from directory.permissions import require_perm
-from directory.prepared import Listing
 from directory.routers.params import GroupId, Search, UserId
 from directory.schemas import GroupIn, GroupOut, GroupPatchIn, UserOut
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -19,41 +18,26 @@ router = Router(tags=["groups"], auth=OAuth2Bearer(scopes=[GROUPS]))
 NO_CHANGES = Body(default_factory=GroupPatchIn)
 
 
-def _group_or_404(group_id: int) -> Group:
-    group = selectors.group_get(group_id=group_id)
-    if group is None:
-        raise Http404
-    return group
-
-
-def _member_or_404(user_id: int) -> User:
-    user = selectors.user_ref_get(user_id=user_id)
-    if user is None:
-        raise Http404
-    return user
-
-
 @router.get("/", response=list[GroupOut], operation_id="groups_list")
 @paginate(DirectoryPagination)
-def groups_list(request: AuthenticatedRequest, search: Search = None) -> Listing:
+def groups_list(request: AuthenticatedRequest, search: Search = None) -> BoundQuery:
     return selectors.group_listing(search=search)
 
 
 @router.post("/", response={201: GroupOut, 409: ErrorOut}, operation_id="groups_create")
 def groups_create(request: AuthenticatedRequest, payload: GroupIn) -> Status[Group]:
-    require_perm(request.user, "auth.add_group")
-    return Status(201, services.group_create(name=payload.name))
+    return Status(201, services.group_create(actor=request.user, name=payload.name))
 
 
 @router.get("/{group_id}/", response=GroupOut, operation_id="groups_get")
 def groups_get(request: AuthenticatedRequest, group_id: GroupId) -> Group:
-    return _group_or_404(group_id)
+    return found(selectors.group_get(group_id=group_id))
 
 
 @router.put("/{group_id}/", response={200: GroupOut, 409: ErrorOut}, operation_id="groups_update")
 def groups_update(request: AuthenticatedRequest, payload: GroupIn, group_id: GroupId) -> Group:
-    require_perm(request.user, "auth.change_group")
-    return services.group_update(group=_group_or_404(group_id), name=payload.name)
+    group = found(selectors.group_get(group_id=group_id))
+    return services.group_update(actor=request.user, group=group, name=payload.name)
 
 
 @router.patch(
@@ -64,36 +48,31 @@ def groups_partial_update(
     group_id: GroupId,
     payload: GroupPatchIn = NO_CHANGES,
 ) -> Group:
-    require_perm(request.user, "auth.change_group")
-    group = _group_or_404(group_id)
-    if payload.name is None:
-        return group
-    return services.group_update(group=group, name=payload.name)
+    group = found(selectors.group_get(group_id=group_id))
+    return services.group_update(actor=request.user, group=group, name=payload.name)
 
 
 @router.delete("/{group_id}/", response={204: None}, operation_id="groups_delete")
 def groups_delete(request: AuthenticatedRequest, group_id: GroupId) -> Status[None]:
-    require_perm(request.user, "auth.delete_group")
-    services.group_delete(group=_group_or_404(group_id))
+    services.group_delete(actor=request.user, group=found(selectors.group_get(group_id=group_id)))
     return Status(204, None)
 
 
 @router.get("/{group_id}/members/", response=list[UserOut], operation_id="groups_members_list")
 @paginate(DirectoryPagination)
-def groups_members_list(request: AuthenticatedRequest, group_id: GroupId) -> Listing:
-    return selectors.group_member_listing(group=_group_or_404(group_id))
+def groups_members_list(request: AuthenticatedRequest, group_id: GroupId) -> BoundQuery:
+    return selectors.member_listing(group=found(selectors.group_get(group_id=group_id)))
 
 
 @router.put(
     "/{group_id}/members/{user_id}/", response={204: None}, operation_id="groups_members_add"
 )
 def groups_members_add(
-    request: AuthenticatedRequest,
-    group_id: GroupId,
-    user_id: UserId,
+    request: AuthenticatedRequest, group_id: GroupId, user_id: UserId
 ) -> Status[None]:
-    require_perm(request.user, "auth.change_group")
-    services.group_add_member(group=_group_or_404(group_id), user=_member_or_404(user_id))
+    group = found(selectors.group_get(group_id=group_id))
+    user = found(selectors.user_get(user_id=user_id))
+    services.group_add_member(actor=request.user, group=group, user=user)
     return Status(204, None)
 
 
@@ -101,10 +80,9 @@ def groups_members_add(
     "/{group_id}/members/{user_id}/", response={204: None}, operation_id="groups_members_remove"
 )
 def groups_members_remove(
-    request: AuthenticatedRequest,
-    group_id: GroupId,
-    user_id: UserId,
+    request: AuthenticatedRequest, group_id: GroupId, user_id: UserId
 ) -> Status[None]:
-    require_perm(request.user, "auth.change_group")
-    services.group_remove_member(group=_group_or_404(group_id), user=_member_or_404(user_id))
+    group = found(selectors.group_get(group_id=group_id))
+    user = found(selectors.user_get(user_id=user_id))
+    services.group_remove_member(actor=request.user, group=group, user=user)
     return Status(204, None)

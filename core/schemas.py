@@ -1,4 +1,4 @@
-"""Bodies of the error answers that config/errors.py builds, named for the OpenAPI document."""
+"""Bodies of the error answers (core.errors, config/errors.py), named for the OpenAPI document."""
 
 from ninja import Schema
 

@@ -1,0 +1,40 @@
+"""Failures a client can act on. Apps raise them; config/errors.py answers every one the same
+way: `{"detail": ...}` with the error's status and headers."""
+
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ApiError(Exception):
+    status_code = 400
+    default_detail = "Bad request."
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.default_detail
+        self.headers: dict[str, str] = {}
+        super().__init__(self.detail)
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    default_detail = "You do not have permission to perform this action."
+
+
+class NotFound(ApiError):
+    status_code = 404
+    default_detail = "Not found."
+
+
+class Conflict(ApiError):
+    """The write would break a uniqueness rule (a taken username or group name)."""
+
+    status_code = 409
+    default_detail = "Conflict."
+
+
+def found(value: T | None) -> T:
+    """`value`, or NotFound where a selector found nothing."""
+    if value is None:
+        raise NotFound
+    return value
