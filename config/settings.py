@@ -198,10 +198,6 @@ AXES_SENSITIVE_PARAMETERS = [
     "current_password",
 ]
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
-NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_LIMIT = 100
-
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
