@@ -1,13 +1,17 @@
 """The environment is parsed strictly (config/environment.py, README "Configuration"): a value
-that cannot be read stops `manage.py` with a message naming it, and never shows a secret."""
+that cannot be read stops `manage.py` with a message naming it, and never shows a secret. So
+does scripts/serve's MIGRATE."""
 
+import os
 import secrets
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import Environment, read_environment, without_password
-from tests.helpers import manage
+from tests.helpers import ROOT, manage
 
 FLAGS = [name for name, field in Environment.model_fields.items() if field.annotation is bool]
 BOOLEAN_HINT = "is not a boolean: use true or false (also 1/0, yes/no, on/off)."
@@ -271,3 +275,22 @@ def test_a_boolean_reaches_django_as_written(word: str, value: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == value
+
+
+def test_serve_refuses_a_misspelled_migrate(tmp_path: Path) -> None:
+    # Should the check go, --check-config makes gunicorn exit at once instead of serving.
+    result = subprocess.run(  # noqa: S603 (our own script)
+        [str(ROOT / "scripts" / "serve"), "--check-config"],
+        env={
+            **os.environ,
+            "MIGRATE": "ture",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "serve: MIGRATE='ture' is not true or false.\n"
