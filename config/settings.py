@@ -1,47 +1,25 @@
-"""Settings, read from the environment with development defaults.
+"""Settings, with the environment's values parsed by config/environment.py.
 
-Every variable is documented in README.md ("Configuration"). With DJANGO_DEBUG=false the
-service refuses to start without a real DJANGO_SECRET_KEY.
+Every variable is documented in README.md ("Configuration"). A value that cannot be read, or
+DJANGO_DEBUG=false without a DJANGO_SECRET_KEY, stops start-up with ImproperlyConfigured.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from config.environment import read_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+env = read_environment()
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else int(value)
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG", True)
-
-_DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
-    SECRET_KEY = _DEV_SECRET_KEY
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+DEBUG = env.DJANGO_DEBUG
+SECRET_KEY = env.DJANGO_SECRET_KEY.get_secret_value()
+ALLOWED_HOSTS = env.DJANGO_ALLOWED_HOSTS
+CSRF_TRUSTED_ORIGINS = env.DJANGO_CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -97,7 +75,7 @@ TEMPLATES = [
 ]
 
 
-def database_config(url: str) -> dict[str, Any]:
+def database_config(url: str, conn_max_age: int) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed during a write; IMMEDIATE takes the write lock when the
@@ -110,16 +88,12 @@ def database_config(url: str) -> dict[str, Any]:
         }
     # Persistent connections for both: a new one costs a PostgreSQL handshake, or for SQLite an
     # open plus the PRAGMAs above (~0.3-1 ms, more than the rest of a token-checked request).
-    config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)
+    config["CONN_MAX_AGE"] = conn_max_age
     config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
-DATABASES = {
-    "default": database_config(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-    )
-}
+DATABASES = {"default": database_config(env.DATABASE_URL, env.DATABASE_CONN_MAX_AGE)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's default list (PBKDF2 first, for user passwords), plus the client-secret hasher that
@@ -167,10 +141,10 @@ LOGIN_REDIRECT_URL = "/docs"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # The public client (authorization code + PKCE) Swagger UI signs in with; `bootstrap` registers it.
-SWAGGER_UI_CLIENT_ID = os.environ.get("SWAGGER_UI_CLIENT_ID", "swagger-ui")
+SWAGGER_UI_CLIENT_ID = env.SWAGGER_UI_CLIENT_ID
 
 # Request bodies of the directory API are small; this bounds what a client can make us parse.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE
 
 OAUTH2_PROVIDER: dict[str, Any] = {
     "SCOPES": {
@@ -182,10 +156,8 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "DEFAULT_SCOPES": ["read", "write", "groups"],
     # Generated secrets: salted HMAC-SHA256; human-chosen ones: PBKDF2 (identity/hashers.py).
     "CLIENT_SECRET_HASHER": "client_secret_hmac_sha256",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS", 60 * 60),
-    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int(
-        "OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS", 14 * 24 * 60 * 60
-    ),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS,
     "OAUTH2_VALIDATOR_CLASS": "identity.validators.ActiveUserOAuth2Validator",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
@@ -201,12 +173,12 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
 }
 
-BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+BEHIND_TLS_PROXY = env.DJANGO_BEHIND_TLS_PROXY
 
 # Brute-force protection (identity/throttle.py, README "Security"). Failures are counted in the
 # database, so every app server sharing it sees the same counts.
-AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(seconds=env_int("DJANGO_LOGIN_COOLOFF_SECONDS", 15 * 60))
+AXES_FAILURE_LIMIT = env.DJANGO_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=env.DJANGO_LOGIN_COOLOFF_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "identity.throttle.client_ip"
@@ -226,19 +198,15 @@ AXES_SENSITIVE_PARAMETERS = [
     "current_password",
 ]
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
-NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_LIMIT = 100
-
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.DJANGO_SECURE_SSL_REDIRECT
     # Load balancers probe over plain HTTP on the instance's own port.
     SECURE_REDIRECT_EXEMPT = [r"^health/"]
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = env.DJANGO_SECURE_HSTS_SECONDS
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env.DJANGO_SECURE_HSTS_PRELOAD
     if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -246,7 +214,7 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.DJANGO_LOG_LEVEL},
     # Django's own console handler would print every record a second time through root.
     "loggers": {
         "django": {"handlers": [], "propagate": True},

@@ -1,4 +1,8 @@
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -6,6 +10,7 @@ if TYPE_CHECKING:
 else:
     Response = Any
 
+ROOT = Path(__file__).resolve().parents[1]
 _PARAM = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
@@ -35,4 +40,17 @@ def api_routes() -> set[tuple[str, str]]:
     }
 
 
-__all__ = ["USER_FIELDS", "Response", "api_routes", "parse_challenge"]
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py ARGS` in a fresh process, as deployed: DJANGO_DEBUG=false unless `env` says
+    otherwise, and none of the calling environment's DJANGO_* variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(  # noqa: S603 (our own command line)
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env={**base, "DJANGO_DEBUG": "false", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+__all__ = ["USER_FIELDS", "Response", "api_routes", "manage", "parse_challenge"]

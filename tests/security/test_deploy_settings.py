@@ -1,29 +1,15 @@
 """Production settings: `manage.py check --deploy` under DJANGO_DEBUG=false reports only what
 README "Security" explains."""
 
-import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import manage
+
 # W002: the password grant, which the tutorial is built on (RFC 9700 §2.4).
 # W021: HSTS preload is a one-way commitment for the whole domain: opt in with
 # DJANGO_SECURE_HSTS_PRELOAD=true.
 EXPLAINED = {"oauth2_provider.W002", "security.W021"}
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    return subprocess.run(  # noqa: S603 (our own command line)
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env={**base, "DJANGO_DEBUG": "false", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def reported(output: str) -> set[str]:
