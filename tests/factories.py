@@ -7,11 +7,12 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.settings import oauth2_settings
 
-DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
+# Every factory user's password, and the tests' one valid password for a new user.
+PASSWORD = "Correct-Horse-Battery-9"
 
 
 def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
-    user.set_password(extracted or DEFAULT_PASSWORD)
+    user.set_password(extracted or PASSWORD)
     if create:
         user.save(update_fields=["password"])
 

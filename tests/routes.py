@@ -7,10 +7,8 @@ from typing import Any
 
 from django.test import Client
 
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 from tests.helpers import Response
-
-STRONG = "Correct-Horse-Battery-9"
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class Route:
 
 ROUTES = [
     Route("GET", "/users/", 200),
-    Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": STRONG}),
+    Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": PASSWORD}),
     Route("GET", "/users/me/", 200),
     Route("GET", "/users/{user}/", 200),
     Route(

@@ -5,12 +5,11 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from tests.conftest import BearerFactory
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 FORM = "application/x-www-form-urlencoded"
-STRONG = "Correct-Horse-Battery-9"
 
 # (method, path, body, expected status, queries). The token's user is a superuser, so the
 # permission checks cost no query; for other users ModelBackend adds two per request.
@@ -19,7 +18,7 @@ CASES = [
     ("get", "/users/?search=user", "", 200, 3),
     ("get", "/users/me/", "", 200, 2),  # token+user, user with its group ids
     ("get", "/users/{user}/", "", 200, 2),
-    ("post", "/users/", f"username=fresh&password={STRONG}", 201, 5),
+    ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 5),
     ("put", "/users/{user}/", "username=u&email=u@x.io&first_name=f&last_name=l", 200, 5),
     ("patch", "/users/{user}/", "first_name=changed", 200, 5),
     ("delete", "/users/{user}/", "", 204, 14),  # cascades to DOT's tables

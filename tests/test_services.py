@@ -6,17 +6,15 @@ from django.core.exceptions import ValidationError
 
 from directory import selectors, services
 from directory.exceptions import Conflict
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-STRONG = "Correct-Horse-Battery-9"
-
 
 def test_user_create_hashes_through_django_and_normalises_email() -> None:
-    user = services.user_create(username="dana", password=STRONG, email="Dana@EXAMPLE.org")
+    user = services.user_create(username="dana", password=PASSWORD, email="Dana@EXAMPLE.org")
     assert user.password.startswith("md5$")  # the test settings' hasher, i.e. make_password
-    assert user.check_password(STRONG)
+    assert user.check_password(PASSWORD)
     assert user.email == "Dana@example.org"
 
 
@@ -30,7 +28,7 @@ def test_user_create_runs_the_password_validators_against_the_user() -> None:
 def test_user_create_turns_a_taken_username_into_conflict() -> None:
     UserFactory.create(username="dana")
     with pytest.raises(Conflict):
-        services.user_create(username="dana", password=STRONG)
+        services.user_create(username="dana", password=PASSWORD)
 
 
 def test_user_update_saves_only_changed_fields() -> None:
@@ -47,13 +45,13 @@ def test_user_update_checks_the_current_password_only_when_asked() -> None:
         services.user_update(
             user=user,
             data={},
-            password=STRONG + "!",
+            password=PASSWORD + "!",
             current_password="wrong",
             check_current_password=True,
         )
-    services.user_update(user=user, data={}, password=STRONG + "!")
+    services.user_update(user=user, data={}, password=PASSWORD + "!")
     user.refresh_from_db()
-    assert user.check_password(STRONG + "!")
+    assert user.check_password(PASSWORD + "!")
 
 
 def test_group_membership_add_is_idempotent_and_remove_tolerates_absence() -> None:

@@ -14,13 +14,12 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import BearerFactory
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.helpers import Response
 
 pytestmark = pytest.mark.django_db
 
 MAX_BODY = 64 * 1024
-STRONG = "Correct-Horse-Battery-9"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
@@ -38,7 +37,7 @@ class Case:
 
 
 def user_body(**fields: Any) -> str:
-    return json.dumps({"username": "someone", "password": STRONG, **fields})
+    return json.dumps({"username": "someone", "password": PASSWORD, **fields})
 
 
 CASES = [
@@ -74,7 +73,7 @@ CASES = [
         "POST",
         "/users/",
         422,
-        f"username=a&username=b&password={STRONG}",
+        f"username=a&username=b&password={PASSWORD}",
         FORM,
     ),
     Case("text-plain", "POST", "/users/", 415, "username=x", "text/plain"),

@@ -10,13 +10,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import USER_FIELDS, Response, parse_challenge
 from tests.routes import ROUTE_IDS, ROUTES, Route
 
 pytestmark = pytest.mark.django_db
 
-STRONG = "Another-Strong-Passphrase-7"
+NEW_PASSWORD = "Another-Strong-Passphrase-7"  # not PASSWORD, so a change shows
 MODEL_PERMISSIONS = [
     f"auth.{action}_{model}"
     for action in ("add", "change", "delete")
@@ -66,7 +66,7 @@ def test_staff_status_alone_grants_nothing_in_the_api(
     staff = UserFactory.create(is_staff=True)
     response = client.post(
         "/users/",
-        json.dumps({"username": "x", "password": STRONG}),
+        json.dumps({"username": "x", "password": PASSWORD}),
         content_type="application/json",
         headers=bearer(user=staff),
     )
@@ -132,10 +132,10 @@ def test_only_change_user_sets_another_users_password(
     client: Client, bearer: BearerFactory, role: str, allowed: bool
 ) -> None:
     target = UserFactory.create()
-    response = patch_user(client, bearer(user=ROLES[role]()), target, {"password": STRONG})
+    response = patch_user(client, bearer(user=ROLES[role]()), target, {"password": NEW_PASSWORD})
     assert response.status_code == (200 if allowed else 403)
-    assert password_works(target, STRONG) is allowed
-    assert password_works(target, DEFAULT_PASSWORD) is not allowed
+    assert password_works(target, NEW_PASSWORD) is allowed
+    assert password_works(target, PASSWORD) is not allowed
 
 
 def test_a_user_changes_their_own_password_only_with_the_current_one(
@@ -143,13 +143,15 @@ def test_a_user_changes_their_own_password_only_with_the_current_one(
 ) -> None:
     user = UserFactory.create()
     headers = bearer(user=user)
-    assert patch_user(client, headers, user, {"password": STRONG}).status_code == 422
-    wrong = patch_user(client, headers, user, {"password": STRONG, "current_password": "nope"})
+    assert patch_user(client, headers, user, {"password": NEW_PASSWORD}).status_code == 422
+    wrong = patch_user(
+        client, headers, user, {"password": NEW_PASSWORD, "current_password": "nope"}
+    )
     assert wrong.status_code == 422
-    assert password_works(user, DEFAULT_PASSWORD)
-    right = {"password": STRONG, "current_password": DEFAULT_PASSWORD}
+    assert password_works(user, PASSWORD)
+    right = {"password": NEW_PASSWORD, "current_password": PASSWORD}
     assert patch_user(client, headers, user, right).status_code == 200
-    assert password_works(user, STRONG)
+    assert password_works(user, NEW_PASSWORD)
 
 
 def test_a_user_edits_their_own_profile_but_not_their_active_flag(
@@ -164,7 +166,7 @@ def test_a_user_edits_their_own_profile_but_not_their_active_flag(
 
 
 @pytest.mark.parametrize(
-    "change", [{"password": STRONG}, {"first_name": "Owned"}, {"is_active": False}]
+    "change", [{"password": NEW_PASSWORD}, {"first_name": "Owned"}, {"is_active": False}]
 )
 def test_change_user_does_not_reach_a_superuser(
     client: Client, bearer: BearerFactory, change: dict[str, Any]
