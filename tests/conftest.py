@@ -3,7 +3,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from pytest_django.fixtures import Settings
 
 from tests.factories import AccessTokenFactory, SuperuserFactory
@@ -16,11 +15,6 @@ def _fast_password_hashing(settings: Settings) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "identity.hashers.ClientSecretHasher",  # DOT's CLIENT_SECRET_HASHER
     ]
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client()
 
 
 BearerFactory = Callable[..., dict[str, str]]

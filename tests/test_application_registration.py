@@ -87,7 +87,7 @@ def test_the_shown_credentials_get_a_token_for_the_tutorial(owner_client: Client
         for name in ("client_id", "client_secret")
     )
     basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-    response = Client().post(
+    response = Client().post(  # curl, as in the tutorial: not the signed-in browser
         "/o/token/",
         {"grant_type": "password", "username": "henry", "password": PASSWORD},
         headers={"Authorization": f"Basic {basic}"},

@@ -58,6 +58,8 @@ def code_from(response: Response) -> str:
 
 
 def exchange(client: Client, application: Application, code: str, verifier: str) -> Response:
+    """The application's own request (Swagger UI's script): a client without the browser's
+    session."""
     return client.post(
         "/o/token/",
         {
@@ -146,6 +148,7 @@ def test_the_code_grant_with_pkce_issues_a_token_that_the_api_accepts(
     assert response.status_code == 200
     token = response.json()
     assert token["scope"] == "read groups"
+    # A client without the browser's session: the bearer token alone must do.
     api = Client(headers={"Authorization": f"Bearer {token['access_token']}"})
     assert api.get("/users/me/").json()["username"] == "frank"
     assert api.get("/groups/").status_code == 200
