@@ -64,7 +64,7 @@ class AccessTokenFactory(factory.django.DjangoModelFactory[AccessToken]):
     class Meta:
         model = AccessToken
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(ApplicationFactory)
     token = factory.Sequence(lambda n: f"test-token-{n:020d}")
     scope = "read write groups"
@@ -87,7 +87,7 @@ class RefreshTokenFactory(factory.django.DjangoModelFactory[RefreshToken]):
     class Meta:
         model = RefreshToken
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(ApplicationFactory)
     token = factory.Sequence(lambda n: f"test-refresh-{n:020d}")
 
@@ -96,7 +96,7 @@ class GrantFactory(factory.django.DjangoModelFactory[Grant]):
     class Meta:
         model = Grant
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(PublicClientFactory)
     code = factory.Sequence(lambda n: f"test-code-{n:020d}")
     redirect_uri = "http://127.0.0.1:8000/docs/oauth2-redirect"

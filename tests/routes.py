@@ -24,6 +24,11 @@ class Route:
         return f"{self.method} {self.path}"
 
     @property
+    def perms(self) -> list[str]:
+        """The least a user needs for the operation: its model permission, if any."""
+        return [self.permission] if self.permission else []
+
+    @property
     def scopes(self) -> set[str]:
         method_scope = "read" if self.method == "GET" else "write"
         return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
@@ -65,3 +70,5 @@ ROUTES = [
     Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
 ]
 ROUTE_IDS = [route.id for route in ROUTES]
+# Every model permission the API checks: a user holding them all may make any operation.
+PERMISSIONS = sorted({route.permission for route in ROUTES if route.permission})

@@ -110,7 +110,10 @@ class TestCreate:
     ) -> None:
         body = {"username": "newbie", "password": PASSWORD, "email": "N@Example.COM"}
         response = client.post(
-            "/users/", json.dumps(body), content_type="application/json", headers=bearer()
+            "/users/",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
         assert set(response.json()) == USER_FIELDS
@@ -127,7 +130,10 @@ class TestCreate:
         self, client: Client, bearer: BearerFactory
     ) -> None:
         response = client.post(
-            "/users/", f"username=foo&password={PASSWORD}", content_type=FORM, headers=bearer()
+            "/users/",
+            f"username=foo&password={PASSWORD}",
+            content_type=FORM,
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
         assert User.objects.get(username="foo").check_password(PASSWORD)
@@ -140,7 +146,10 @@ class TestCreate:
     ) -> None:
         body = {"username": "newbie-user", "password": password}
         response = client.post(
-            "/users/", json.dumps(body), content_type="application/json", headers=bearer()
+            "/users/",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 422
         assert all(e["loc"] == ["body", "payload", "password"] for e in response.json()["detail"])
@@ -149,7 +158,10 @@ class TestCreate:
     def test_duplicate_username_is_a_409(self, client: Client, bearer: BearerFactory) -> None:
         UserFactory.create(username="taken")
         response = client.post(
-            "/users/", f"username=taken&password={PASSWORD}", content_type=FORM, headers=bearer()
+            "/users/",
+            f"username=taken&password={PASSWORD}",
+            content_type=FORM,
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 409
         assert response.json() == {"detail": "A user with that username already exists."}
@@ -176,7 +188,7 @@ class TestCreate:
     def test_invalid_or_privileged_fields_are_a_422_and_create_nothing(
         self, client: Client, bearer: BearerFactory, body: dict[str, object]
     ) -> None:
-        auth = bearer()
+        auth = bearer(perms=["auth.add_user"])  # one who may create: only the body stops it
         before = User.objects.count()
         response = client.post(
             "/users/", json.dumps(body), content_type="application/json", headers=auth
@@ -201,7 +213,7 @@ class TestCreate:
             "/users/",
             json.dumps({"username": "zoë.ñ@dom+1", "password": PASSWORD}),
             content_type="application/json",
-            headers=bearer(),
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
 
@@ -225,12 +237,12 @@ class TestCreate:
 
     def test_needs_the_add_user_permission(self, client: Client, bearer: BearerFactory) -> None:
         body = f"username=newbie&password={PASSWORD}"
-        plain = bearer(user=UserFactory.create())
+        plain = bearer()
         denied = client.post("/users/", body, content_type=FORM, headers=plain)
         assert denied.status_code == 403
         assert denied.json() == {"detail": "You do not have permission to perform this action."}
         assert "WWW-Authenticate" not in denied
-        allowed = bearer(user=UserFactory.create(permissions=["auth.add_user"]))
+        allowed = bearer(perms=["auth.add_user"])
         assert client.post("/users/", body, content_type=FORM, headers=allowed).status_code == 201
 
 
@@ -242,7 +254,7 @@ class TestUpdate:
             f"/users/{user.pk}/",
             json.dumps(body),
             content_type="application/json",
-            headers=bearer(),
+            headers=bearer(perms=["auth.change_user"]),
         )
         assert response.status_code == 200
         user.refresh_from_db()
@@ -267,8 +279,9 @@ class TestUpdate:
 
     def test_patch_changes_only_what_is_sent(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create(first_name="Old", last_name="Name")
+        auth = bearer(perms=["auth.change_user"])
         response = client.patch(
-            f"/users/{user.pk}/", "first_name=New", content_type=FORM, headers=bearer()
+            f"/users/{user.pk}/", "first_name=New", content_type=FORM, headers=auth
         )
         assert response.status_code == 200
         user.refresh_from_db()
@@ -279,8 +292,9 @@ class TestUpdate:
     ) -> None:
         UserFactory.create(username="taken")
         user = UserFactory.create(username="free")
+        auth = bearer(perms=["auth.change_user"])
         response = client.patch(
-            f"/users/{user.pk}/", "username=taken", content_type=FORM, headers=bearer()
+            f"/users/{user.pk}/", "username=taken", content_type=FORM, headers=auth
         )
         assert response.status_code == 409
         user.refresh_from_db()
@@ -302,14 +316,14 @@ class TestUpdate:
         self, client: Client, bearer: BearerFactory
     ) -> None:
         other = UserFactory.create(last_name="Theirs")
-        auth = bearer(scope="write", user=UserFactory.create())
+        auth = bearer(scope="write")
         response = client.patch(
             f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=auth
         )
         assert response.status_code == 403
         other.refresh_from_db()
         assert other.last_name == "Theirs"
-        editor = bearer(scope="write", user=UserFactory.create(permissions=["auth.change_user"]))
+        editor = bearer(scope="write", perms=["auth.change_user"])
         assert (
             client.patch(
                 f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=editor
@@ -369,13 +383,13 @@ class TestUpdate:
         self, client: Client, bearer: BearerFactory
     ) -> None:
         victim = UserFactory.create()
-        attacker = bearer(scope="write", user=UserFactory.create())
+        attacker = bearer(scope="write")
         url = f"/users/{victim.pk}/"
         response = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=attacker)
         assert response.status_code == 403
         victim.refresh_from_db()
         assert victim.check_password(PASSWORD)
-        admin = bearer(scope="write", user=UserFactory.create(permissions=["auth.change_user"]))
+        admin = bearer(scope="write", perms=["auth.change_user"])
         assert (
             client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=admin).status_code
             == 200
@@ -399,13 +413,13 @@ class TestUpdate:
 class TestDelete:
     def test_delete_removes_the_user(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create()
-        auth = bearer()
+        auth = bearer(perms=["auth.delete_user"])
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 204
         assert client.get(f"/users/{user.pk}/", headers=auth).status_code == 404
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 404
 
     def test_needs_the_delete_user_permission(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create()
-        auth = bearer(user=UserFactory.create(permissions=["auth.change_user"]))
+        auth = bearer(perms=["auth.change_user"])
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 403
         assert User.objects.filter(pk=user.pk).exists()

@@ -12,19 +12,14 @@ from django.test import Client
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import USER_FIELDS, Response, parse_challenge
-from tests.routes import ROUTE_IDS, ROUTES, Route
+from tests.routes import PERMISSIONS, ROUTE_IDS, ROUTES, Route
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Another-Strong-Passphrase-7"  # not PASSWORD, so a change shows
-MODEL_PERMISSIONS = [
-    f"auth.{action}_{model}"
-    for action in ("add", "change", "delete")
-    for model in ("user", "group")
-]
 ROLES: dict[str, Callable[[], User]] = {
     "unprivileged": lambda: UserFactory.create(),
-    "model-permissions": lambda: UserFactory.create(permissions=MODEL_PERMISSIONS),
+    "model-permissions": lambda: UserFactory.create(permissions=PERMISSIONS),
     "staff": lambda: UserFactory.create(is_staff=True),
     "superuser": lambda: SuperuserFactory.create(),
 }
@@ -174,7 +169,7 @@ def test_change_user_does_not_reach_a_superuser(
     """Otherwise `auth.change_user` would be a path to superuser: reset its password, log in."""
     root = SuperuserFactory.create()
     before = User.objects.values().get(pk=root.pk)
-    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    manager = UserFactory.create(permissions=PERMISSIONS)
     response = patch_user(client, bearer(user=manager), root, change)
     assert response.status_code == 403
     assert User.objects.values().get(pk=root.pk) == before
@@ -182,7 +177,7 @@ def test_change_user_does_not_reach_a_superuser(
 
 def test_delete_user_does_not_reach_a_superuser(client: Client, bearer: BearerFactory) -> None:
     root = SuperuserFactory.create()
-    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    manager = UserFactory.create(permissions=PERMISSIONS)
     response = client.delete(f"/users/{root.pk}/", headers=bearer(user=manager))
     assert response.status_code == 403
     assert User.objects.filter(pk=root.pk).exists()
@@ -200,7 +195,7 @@ def test_a_user_deactivated_through_the_api_is_locked_out_at_once(
     user = UserFactory.create()
     user_headers = bearer(user=user, scope="read")
     assert client.get("/users/me/", headers=user_headers).status_code == 200
-    admin_headers = bearer(user=SuperuserFactory.create())
+    admin_headers = bearer(perms=["auth.change_user"])
     assert patch_user(client, admin_headers, user, {"is_active": False}).status_code == 200
     response = client.get("/users/me/", headers=user_headers)
     assert response.status_code == 401
@@ -210,7 +205,7 @@ def test_a_user_deactivated_through_the_api_is_locked_out_at_once(
 def test_a_deleted_users_tokens_die_with_the_user(client: Client, bearer: BearerFactory) -> None:
     user = UserFactory.create()
     user_headers = bearer(user=user, scope="read")
-    admin_headers = bearer(user=SuperuserFactory.create())
+    admin_headers = bearer(perms=["auth.delete_user"])
     assert client.delete(f"/users/{user.pk}/", headers=admin_headers).status_code == 204
     assert client.get("/users/me/", headers=user_headers).status_code == 401
 
