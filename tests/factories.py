@@ -7,11 +7,12 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.settings import oauth2_settings
 
-DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
+# Every factory user's password, and the tests' one valid password for a new user.
+PASSWORD = "Correct-Horse-Battery-9"
 
 
 def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
-    user.set_password(extracted or DEFAULT_PASSWORD)
+    user.set_password(extracted or PASSWORD)
     if create:
         user.save(update_fields=["password"])
 
@@ -63,7 +64,7 @@ class AccessTokenFactory(factory.django.DjangoModelFactory[AccessToken]):
     class Meta:
         model = AccessToken
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(ApplicationFactory)
     token = factory.Sequence(lambda n: f"test-token-{n:020d}")
     scope = "read write groups"
@@ -86,7 +87,7 @@ class RefreshTokenFactory(factory.django.DjangoModelFactory[RefreshToken]):
     class Meta:
         model = RefreshToken
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(ApplicationFactory)
     token = factory.Sequence(lambda n: f"test-refresh-{n:020d}")
 
@@ -95,7 +96,7 @@ class GrantFactory(factory.django.DjangoModelFactory[Grant]):
     class Meta:
         model = Grant
 
-    user = factory.SubFactory(SuperuserFactory)
+    user = factory.SubFactory(UserFactory)
     application = factory.SubFactory(PublicClientFactory)
     code = factory.Sequence(lambda n: f"test-code-{n:020d}")
     redirect_uri = "http://127.0.0.1:8000/docs/oauth2-redirect"

@@ -7,10 +7,8 @@ from typing import Any
 
 from django.test import Client
 
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 from tests.helpers import Response
-
-STRONG = "Correct-Horse-Battery-9"
 
 
 @dataclass(frozen=True)
@@ -24,6 +22,11 @@ class Route:
     @property
     def id(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def perms(self) -> list[str]:
+        """The least a user needs for the operation: its model permission, if any."""
+        return [self.permission] if self.permission else []
 
     @property
     def scopes(self) -> set[str]:
@@ -44,7 +47,7 @@ class Route:
 
 ROUTES = [
     Route("GET", "/users/", 200),
-    Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": STRONG}),
+    Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": PASSWORD}),
     Route("GET", "/users/me/", 200),
     Route("GET", "/users/{user}/", 200),
     Route(
@@ -67,3 +70,5 @@ ROUTES = [
     Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
 ]
 ROUTE_IDS = [route.id for route in ROUTES]
+# Every model permission the API checks: a user holding them all may make any operation.
+PERMISSIONS = sorted({route.permission for route in ROUTES if route.permission})

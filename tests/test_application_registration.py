@@ -11,7 +11,7 @@ from django.urls import resolve, reverse
 from oauth2_provider.models import Application
 
 from identity.pages import ApplicationRegistration
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.helpers import Response
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def register(client: Client, **fields: str) -> Response:
 
 @pytest.fixture
 def owner_client(client: Client) -> Client:
-    client.force_login(UserFactory.create(username="henry", password="Henry-Pass-2024"))
+    client.force_login(UserFactory.create(username="henry"))
     return client
 
 
@@ -87,9 +87,9 @@ def test_the_shown_credentials_get_a_token_for_the_tutorial(owner_client: Client
         for name in ("client_id", "client_secret")
     )
     basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-    response = Client().post(
+    response = Client().post(  # curl, as in the tutorial: not the signed-in browser
         "/o/token/",
-        {"grant_type": "password", "username": "henry", "password": "Henry-Pass-2024"},
+        {"grant_type": "password", "username": "henry", "password": PASSWORD},
         headers={"Authorization": f"Basic {basic}"},
     )
     assert response.status_code == 200

@@ -74,7 +74,7 @@ SCOPE_SETS = ["read", "write", "groups", "read write", "read groups", "read writ
 def test_scopes_decide_between_success_and_403_insufficient_scope(
     client: Client, bearer: BearerFactory, route: Route, scope: str
 ) -> None:
-    response = route.call(client, bearer(scope=scope))
+    response = route.call(client, bearer(scope=scope, perms=route.perms))
     needed = route.scopes
     if needed <= set(scope.split()):
         assert response.status_code == route.ok, response.content

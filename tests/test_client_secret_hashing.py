@@ -12,7 +12,7 @@ from oauth2_provider.models import Application
 from pytest_django.fixtures import Settings
 
 from identity.hashers import ClientSecretHasher, is_machine_generated
-from tests.factories import DEFAULT_PASSWORD, ApplicationFactory, UserFactory
+from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 
 
 class CountingMD5Hasher(MD5PasswordHasher):
@@ -108,7 +108,7 @@ def test_the_password_grant_runs_the_slow_hasher_once_for_the_user_only(
     counting_default_hasher.checks = 0
     response = client.post(
         "/o/token/",
-        {"grant_type": "password", "username": user.username, "password": DEFAULT_PASSWORD},
+        {"grant_type": "password", "username": user.username, "password": PASSWORD},
         headers=basic(client_id, secret),
     )
     assert response.status_code == 200

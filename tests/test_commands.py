@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from oauth2_provider.models import Application
 
+from tests.factories import PASSWORD, UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -90,11 +92,11 @@ def test_dots_createapplication_makes_a_usable_password_client(client: Client) -
         "cli",
         stdout=StringIO(),
     )
-    User.objects.create_user("carol", password="Carol-Password-99")
+    UserFactory.create(username="carol")
     basic = base64.b64encode(b"cli-1:sekret-1").decode()
     response = client.post(
         "/o/token/",
-        "grant_type=password&username=carol&password=Carol-Password-99&scope=read",
+        f"grant_type=password&username=carol&password={PASSWORD}&scope=read",
         content_type="application/x-www-form-urlencoded",
         headers={"Authorization": f"Basic {basic}"},
     )

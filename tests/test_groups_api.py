@@ -23,7 +23,7 @@ def test_list_is_paginated_searchable_and_ordered(client: Client, bearer: Bearer
 
 
 def test_create_from_a_form_and_read_back(client: Client, bearer: BearerFactory) -> None:
-    auth = bearer()
+    auth = bearer(perms=["auth.add_group"])
     created = client.post("/groups/", "name=editors", content_type=FORM, headers=auth)
     assert created.status_code == 201
     group_id = created.json()["id"]
@@ -39,8 +39,9 @@ def test_create_from_a_form_and_read_back(client: Client, bearer: BearerFactory)
 def test_invalid_group_bodies_are_a_422(
     client: Client, bearer: BearerFactory, body: dict[str, object]
 ) -> None:
+    auth = bearer(perms=["auth.add_group"])  # one who may create: only the body stops it
     response = client.post(
-        "/groups/", json.dumps(body), content_type="application/json", headers=bearer()
+        "/groups/", json.dumps(body), content_type="application/json", headers=auth
     )
     assert response.status_code == 422
     assert not Group.objects.exists()
@@ -49,7 +50,7 @@ def test_invalid_group_bodies_are_a_422(
 def test_duplicate_names_are_a_409_on_create_and_rename(
     client: Client, bearer: BearerFactory
 ) -> None:
-    auth = bearer()
+    auth = bearer(perms=["auth.add_group", "auth.change_group"])
     GroupFactory.create(name="taken")
     other = GroupFactory.create(name="free")
     created = client.post("/groups/", "name=taken", content_type=FORM, headers=auth)
@@ -62,7 +63,7 @@ def test_duplicate_names_are_a_409_on_create_and_rename(
 
 
 def test_put_patch_and_delete(client: Client, bearer: BearerFactory) -> None:
-    auth = bearer()
+    auth = bearer(perms=["auth.change_group", "auth.delete_group"])
     group = GroupFactory.create(name="before")
     url = f"/groups/{group.pk}/"
     assert (
@@ -80,7 +81,7 @@ def test_put_patch_and_delete(client: Client, bearer: BearerFactory) -> None:
 
 
 def test_membership_is_idempotent_and_listed(client: Client, bearer: BearerFactory) -> None:
-    auth = bearer()
+    auth = bearer(perms=["auth.change_group"])
     group, alice, bob = GroupFactory.create(), UserFactory.create(), UserFactory.create()
     members = f"/groups/{group.pk}/members/"
     for _ in range(2):
@@ -101,7 +102,8 @@ def test_membership_of_a_missing_group_or_user_is_a_404(
     group, user = GroupFactory.create(), UserFactory.create()
     group_id = 987654 if missing == "group" else group.pk
     user_id = 987654 if missing == "user" else user.pk
-    response = client.put(f"/groups/{group_id}/members/{user_id}/", headers=bearer())
+    auth = bearer(perms=["auth.change_group"])
+    response = client.put(f"/groups/{group_id}/members/{user_id}/", headers=auth)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
@@ -122,11 +124,11 @@ def test_writes_need_the_users_model_permission(
 ) -> None:
     group, user = GroupFactory.create(name="kept"), UserFactory.create()
     url = path.format(group=group.pk, user=user.pk)
-    plain = bearer(user=UserFactory.create())
+    plain = bearer()
     denied = getattr(client, method)(url, body, content_type=FORM, headers=plain)
     assert denied.status_code == 403
     assert Group.objects.filter(name="kept").exists()
-    allowed = bearer(user=UserFactory.create(permissions=[permission]))
+    allowed = bearer(perms=[permission])
     assert getattr(client, method)(url, body, content_type=FORM, headers=allowed).status_code in {
         200,
         201,

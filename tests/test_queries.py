@@ -5,12 +5,12 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from tests.conftest import BearerFactory
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
+from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
 
 FORM = "application/x-www-form-urlencoded"
-STRONG = "Correct-Horse-Battery-9"
 
 # (method, path, body, expected status, queries). The token's user is a superuser, so the
 # permission checks cost no query; for other users ModelBackend adds two per request.
@@ -19,7 +19,7 @@ CASES = [
     ("get", "/users/?search=user", "", 200, 3),
     ("get", "/users/me/", "", 200, 2),  # token+user, user with its group ids
     ("get", "/users/{user}/", "", 200, 2),
-    ("post", "/users/", f"username=fresh&password={STRONG}", 201, 5),
+    ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 5),
     ("put", "/users/{user}/", "username=u&email=u@x.io&first_name=f&last_name=l", 200, 5),
     ("patch", "/users/{user}/", "first_name=changed", 200, 5),
     ("delete", "/users/{user}/", "", 204, 14),  # cascades to DOT's tables
@@ -33,6 +33,31 @@ CASES = [
     ("put", "/groups/{group}/members/{user}/", "", 204, 6),
     ("delete", "/groups/{group}/members/{user}/", "", 204, 6),
 ]
+
+
+# The same writes by an ordinary user holding just the route's permission (tests/routes.py):
+# ModelBackend loads the user's and its groups' permissions, two queries more, once a request.
+AS_PERMITTED_USER = [
+    ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 7),
+    ("patch", "/users/{user}/", "first_name=changed", 200, 7),
+    ("delete", "/users/{user}/", "", 204, 16),
+    ("post", "/groups/", "name=fresh", 201, 6),
+    ("put", "/groups/{group}/members/{user}/", "", 204, 8),
+]
+
+
+def directory(size: int) -> dict[str, int]:
+    """`size` groups and `size` users, each user in the first two groups: a user and a group."""
+    groups = GroupFactory.create_batch(size)
+    users = UserFactory.create_batch(size)
+    for user in users:
+        user.groups.set(groups[:2])
+    return {"user": users[0].pk, "group": groups[0].pk}
+
+
+def route_perms(method: str, path: str) -> list[str]:
+    (route,) = [r for r in ROUTES if (r.method, r.path) == (method.upper(), path)]
+    return route.perms
 
 
 @pytest.mark.parametrize("size", [3, 60])  # 60: more than a page
@@ -50,12 +75,33 @@ def test_query_count_is_fixed_whatever_the_directory_size(
     status: int,
     queries: int,
 ) -> None:
-    auth = bearer()
-    groups = GroupFactory.create_batch(size)
-    users = UserFactory.create_batch(size)
-    for user in users:
-        user.groups.set(groups[:2])
-    url = path.format(user=users[0].pk, group=groups[0].pk)
+    # A superuser, so these counts leave out the permission checks (no query for a superuser).
+    auth = bearer(user=SuperuserFactory.create())
+    url = path.format(**directory(size))
+    with django_assert_num_queries(queries):
+        response = getattr(client, method)(url, body, content_type=FORM, headers=auth)
+    assert response.status_code == status, response.content
+
+
+@pytest.mark.parametrize("size", [3, 60])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "queries"),
+    AS_PERMITTED_USER,
+    ids=[f"{c[0]} {c[1]}" for c in AS_PERMITTED_USER],
+)
+def test_query_count_for_a_user_with_the_permission_is_fixed_too(
+    client: Client,
+    bearer: BearerFactory,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    size: int,
+    method: str,
+    path: str,
+    body: str,
+    status: int,
+    queries: int,
+) -> None:
+    auth = bearer(perms=route_perms(method, path))
+    url = path.format(**directory(size))
     with django_assert_num_queries(queries):
         response = getattr(client, method)(url, body, content_type=FORM, headers=auth)
     assert response.status_code == status, response.content

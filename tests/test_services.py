@@ -9,33 +9,41 @@ from pytest_django import DjangoAssertNumQueries
 
 from core.errors import Conflict, Forbidden
 from directory import selectors, services
-from tests.factories import DEFAULT_PASSWORD, GroupFactory, SuperuserFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-STRONG = "Another-Strong-Passphrase-7"
+NEW_PASSWORD = "Another-Strong-Passphrase-7"
+
+
+def holder(permission: str) -> User:
+    """An ordinary user with just `permission`: a superuser would hide a missing check."""
+    user: User = UserFactory.create(permissions=[permission])
+    return user
 
 
 def test_user_create_hashes_through_django_and_normalises_email() -> None:
-    admin = UserFactory.create(permissions=["auth.add_user"])
     user = services.user_create(
-        actor=admin, username="dana", password=STRONG, email="Dana@EXAMPLE.org"
+        actor=holder("auth.add_user"),
+        username="dana",
+        password=NEW_PASSWORD,
+        email="Dana@EXAMPLE.org",
     )
     assert user.password.startswith("md5$")  # the test settings' hasher, i.e. make_password
-    assert user.check_password(STRONG)
+    assert user.check_password(NEW_PASSWORD)
     assert user.email == "Dana@example.org"
 
 
 def test_user_create_needs_add_user() -> None:
     with pytest.raises(Forbidden):
-        services.user_create(actor=UserFactory.create(), username="dana", password=STRONG)
+        services.user_create(actor=UserFactory.create(), username="dana", password=NEW_PASSWORD)
     assert not User.objects.filter(username="dana").exists()
 
 
 def test_user_create_runs_the_password_validators_against_the_user() -> None:
     with pytest.raises(ValidationError) as caught:
         services.user_create(
-            actor=SuperuserFactory.create(), username="dana-smith-99", password="dana-smith-99"
+            actor=holder("auth.add_user"), username="dana-smith-99", password="dana-smith-99"
         )
     assert "password" in caught.value.message_dict
     assert not User.objects.filter(username="dana-smith-99").exists()
@@ -44,7 +52,7 @@ def test_user_create_runs_the_password_validators_against_the_user() -> None:
 def test_user_create_turns_a_taken_username_into_conflict() -> None:
     UserFactory.create(username="dana")
     with pytest.raises(Conflict):
-        services.user_create(actor=SuperuserFactory.create(), username="dana", password=STRONG)
+        services.user_create(actor=holder("auth.add_user"), username="dana", password=PASSWORD)
 
 
 def test_user_update_saves_only_the_fields_that_change(
@@ -64,7 +72,7 @@ def test_user_update_saves_only_the_fields_that_change(
 
 
 @pytest.mark.parametrize(
-    "data", [{"first_name": "Changed"}, {"is_active": False}, {"password": STRONG}]
+    "data", [{"first_name": "Changed"}, {"is_active": False}, {"password": NEW_PASSWORD}]
 )
 def test_user_update_of_another_user_needs_change_user_and_changes_nothing_without(
     data: dict[str, Any],
@@ -85,35 +93,36 @@ def test_own_is_active_needs_change_user() -> None:
 @pytest.mark.parametrize("current", [None, "", "wrong"])
 def test_a_new_own_password_needs_the_current_one(current: str | None) -> None:
     user = UserFactory.create()
-    data = {"password": STRONG} | ({} if current is None else {"current_password": current})
+    data = {"password": NEW_PASSWORD} | ({} if current is None else {"current_password": current})
     with pytest.raises(ValidationError) as caught:
         services.user_update(actor=user, user=user, data=data)
     assert "current_password" in caught.value.message_dict
     user.refresh_from_db()
-    assert user.check_password(DEFAULT_PASSWORD)
+    assert user.check_password(PASSWORD)
 
 
 def test_a_new_own_password_with_the_current_one_is_saved() -> None:
     user = UserFactory.create()
-    data = {"password": STRONG, "current_password": DEFAULT_PASSWORD}
+    data = {"password": NEW_PASSWORD, "current_password": PASSWORD}
     services.user_update(actor=user, user=user, data=data)
     user.refresh_from_db()
-    assert user.check_password(STRONG)
+    assert user.check_password(NEW_PASSWORD)
 
 
 def test_change_user_sets_another_users_password_without_knowing_it() -> None:
-    manager = UserFactory.create(permissions=["auth.change_user"])
     target = UserFactory.create()
-    services.user_update(actor=manager, user=target, data={"password": STRONG})
+    services.user_update(
+        actor=holder("auth.change_user"), user=target, data={"password": NEW_PASSWORD}
+    )
     target.refresh_from_db()
-    assert target.check_password(STRONG)
+    assert target.check_password(NEW_PASSWORD)
 
 
 def test_user_update_runs_the_password_validators_with_the_new_profile() -> None:
     user = UserFactory.create()
     data = {"username": "marguerite-99", "password": "marguerite-99"}
     with pytest.raises(ValidationError) as caught:
-        services.user_update(actor=SuperuserFactory.create(), user=user, data=data)
+        services.user_update(actor=holder("auth.change_user"), user=user, data=data)
     assert "password" in caught.value.message_dict
 
 
@@ -137,7 +146,7 @@ def test_user_delete_needs_delete_user_and_rank() -> None:
 
 
 def test_group_membership_add_is_idempotent_and_remove_tolerates_absence() -> None:
-    actor = UserFactory.create(permissions=["auth.change_group"])
+    actor = holder("auth.change_group")
     group, user = GroupFactory.create(), UserFactory.create()
     services.group_add_member(actor=actor, group=group, user=user)
     services.group_add_member(actor=actor, group=group, user=user)
@@ -168,7 +177,7 @@ def test_group_rename_onto_a_taken_name_is_a_conflict_and_changes_nothing() -> N
     GroupFactory.create(name="taken")
     group = GroupFactory.create(name="free")
     with pytest.raises(Conflict):
-        services.group_update(actor=SuperuserFactory.create(), group=group, name="taken")
+        services.group_update(actor=holder("auth.change_group"), group=group, name="taken")
     group.refresh_from_db()
     assert group.name == "free"
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from oauth2_provider.models import Application
 
-from tests.factories import PublicClientFactory, UserFactory
+from tests.factories import PASSWORD, PublicClientFactory, UserFactory
 from tests.helpers import Response
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,8 @@ def code_from(response: Response) -> str:
 
 
 def exchange(client: Client, application: Application, code: str, verifier: str) -> Response:
+    """The application's own request (Swagger UI's script): a client without the browser's
+    session."""
     return client.post(
         "/o/token/",
         {
@@ -72,11 +74,11 @@ def exchange(client: Client, application: Application, code: str, verifier: str)
 
 @pytest.fixture
 def member() -> User:
-    return UserFactory.create(username="frank", password="Frank-Pass-2024")
+    return UserFactory.create(username="frank")
 
 
 def test_any_active_user_signs_in_on_the_sign_in_page(client: Client, member: User) -> None:
-    response = client.post("/accounts/login/", {"username": "frank", "password": "Frank-Pass-2024"})
+    response = client.post("/accounts/login/", {"username": "frank", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/docs"
     assert client.session["_auth_user_id"] == str(member.pk)
@@ -85,15 +87,15 @@ def test_any_active_user_signs_in_on_the_sign_in_page(client: Client, member: Us
 def test_the_admin_login_still_refuses_users_who_are_not_staff(
     client: Client, member: User
 ) -> None:
-    response = client.post("/admin/login/", {"username": "frank", "password": "Frank-Pass-2024"})
+    response = client.post("/admin/login/", {"username": "frank", "password": PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("is_active", [True, False])
 def test_a_wrong_password_or_an_inactive_user_is_refused(client: Client, is_active: bool) -> None:
-    UserFactory.create(username="gina", password="Gina-Pass-2024", is_active=is_active)
-    password = "wrong-password" if is_active else "Gina-Pass-2024"
+    UserFactory.create(username="gina", is_active=is_active)
+    password = "wrong-password" if is_active else PASSWORD
     response = client.post("/accounts/login/", {"username": "gina", "password": password})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
@@ -146,6 +148,7 @@ def test_the_code_grant_with_pkce_issues_a_token_that_the_api_accepts(
     assert response.status_code == 200
     token = response.json()
     assert token["scope"] == "read groups"
+    # A client without the browser's session: the bearer token alone must do.
     api = Client(headers={"Authorization": f"Bearer {token['access_token']}"})
     assert api.get("/users/me/").json()["username"] == "frank"
     assert api.get("/groups/").status_code == 200
@@ -185,7 +188,7 @@ def test_cancelling_on_the_consent_page_returns_access_denied(client: Client, me
 def test_the_sign_in_page_shares_the_brute_force_lockout(client: Client, member: User) -> None:
     for _ in range(5):
         client.post("/accounts/login/", {"username": "frank", "password": "wrong-password"})
-    response = client.post("/accounts/login/", {"username": "frank", "password": "Frank-Pass-2024"})
+    response = client.post("/accounts/login/", {"username": "frank", "password": PASSWORD})
     assert response.status_code == 429
     assert "Retry-After" in response
     assert "_auth_user_id" not in client.session

@@ -8,11 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.factories import ApplicationFactory, GroupFactory, SuperuserFactory
+from tests.factories import PASSWORD, ApplicationFactory, GroupFactory, SuperuserFactory
 from tests.helpers import parse_challenge
 
 CLIENT_ID, CLIENT_SECRET = "tutorial-client", "tutorial-secret-0123456789"
-ADMIN_PASSWORD = "Admin-Password-42"
 DENIED = {"detail": "You do not have permission to perform this action."}
 FORM = "application/x-www-form-urlencoded"
 
@@ -21,13 +20,13 @@ FORM = "application/x-www-form-urlencoded"
 def admin(db: None) -> User:
     ApplicationFactory.create(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     GroupFactory.create(name="engineering")
-    return SuperuserFactory.create(username="admin", password=ADMIN_PASSWORD)
+    return SuperuserFactory.create(username="admin")
 
 
 def token_request(client: Client, **extra: str) -> dict[str, Any]:
     """curl -X POST -d "grant_type=password&username=…&password=…" -u"id:secret" /o/token/"""
     basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-    body = urlencode({"grant_type": "password", "username": "admin", "password": ADMIN_PASSWORD})
+    body = urlencode({"grant_type": "password", "username": "admin", "password": PASSWORD})
     if extra:
         body += "&" + urlencode(extra)
     response = client.post(

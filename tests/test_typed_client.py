@@ -18,7 +18,7 @@ from identity_directory_client.models import (
 )
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import DEFAULT_PASSWORD, ApplicationFactory, UserFactory
+from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 
 CLIENT_ID, CLIENT_SECRET = "typed-client", "typed-client-secret"
 
@@ -39,7 +39,7 @@ def token(live_server: LiveServer, username: str, scope: str) -> str:
         data={
             "grant_type": "password",
             "username": username,
-            "password": DEFAULT_PASSWORD,
+            "password": PASSWORD,
             "scope": scope,
         },
     )
@@ -70,7 +70,7 @@ def test_users_come_in_typed_pages(api: AuthenticatedClient) -> None:
 
 
 def test_creating_a_user_returns_the_typed_user(api: AuthenticatedClient) -> None:
-    body = UserCreateIn(username="typed", password="Typed-Client-Pass-1", email="t@example.com")
+    body = UserCreateIn(username="typed", password=PASSWORD, email="t@example.com")
     created = users_create.sync(client=api, body=body)
     assert isinstance(created, UserOut)
     assert (created.username, created.email, created.groups) == ("typed", "t@example.com", [])

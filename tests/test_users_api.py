@@ -5,12 +5,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import DEFAULT_PASSWORD, GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 from tests.helpers import USER_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-STRONG = "Correct-Horse-Battery-9"
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -109,29 +108,35 @@ class TestCreate:
     def test_json_body_creates_a_user_with_a_hashed_password(
         self, client: Client, bearer: BearerFactory
     ) -> None:
-        body = {"username": "newbie", "password": STRONG, "email": "N@Example.COM"}
+        body = {"username": "newbie", "password": PASSWORD, "email": "N@Example.COM"}
         response = client.post(
-            "/users/", json.dumps(body), content_type="application/json", headers=bearer()
+            "/users/",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
         assert set(response.json()) == USER_FIELDS
         user = User.objects.get(username="newbie")
-        assert user.password != STRONG
-        assert user.check_password(STRONG)
+        assert user.password != PASSWORD
+        assert user.check_password(PASSWORD)
         assert user.email == "N@example.com"
         assert not user.is_staff
         assert not user.is_superuser
-        assert STRONG not in response.content.decode()
+        assert PASSWORD not in response.content.decode()
         assert user.password not in response.content.decode()
 
     def test_form_body_works_as_in_the_tutorial(
         self, client: Client, bearer: BearerFactory
     ) -> None:
         response = client.post(
-            "/users/", f"username=foo&password={STRONG}", content_type=FORM, headers=bearer()
+            "/users/",
+            f"username=foo&password={PASSWORD}",
+            content_type=FORM,
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
-        assert User.objects.get(username="foo").check_password(STRONG)
+        assert User.objects.get(username="foo").check_password(PASSWORD)
 
     @pytest.mark.parametrize(
         "password", ["bar", "password123", "12345678901", "newbie-user"], ids=str
@@ -141,7 +146,10 @@ class TestCreate:
     ) -> None:
         body = {"username": "newbie-user", "password": password}
         response = client.post(
-            "/users/", json.dumps(body), content_type="application/json", headers=bearer()
+            "/users/",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 422
         assert all(e["loc"] == ["body", "payload", "password"] for e in response.json()["detail"])
@@ -150,7 +158,10 @@ class TestCreate:
     def test_duplicate_username_is_a_409(self, client: Client, bearer: BearerFactory) -> None:
         UserFactory.create(username="taken")
         response = client.post(
-            "/users/", f"username=taken&password={STRONG}", content_type=FORM, headers=bearer()
+            "/users/",
+            f"username=taken&password={PASSWORD}",
+            content_type=FORM,
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 409
         assert response.json() == {"detail": "A user with that username already exists."}
@@ -159,25 +170,25 @@ class TestCreate:
     @pytest.mark.parametrize(
         "body",
         [
-            {"username": "x1", "password": STRONG, "is_superuser": True},
-            {"username": "x1", "password": STRONG, "is_staff": True},
-            {"username": "x1", "password": STRONG, "user_permissions": [1]},
-            {"username": "x1", "password": STRONG, "groups": [1]},
-            {"password": STRONG},
+            {"username": "x1", "password": PASSWORD, "is_superuser": True},
+            {"username": "x1", "password": PASSWORD, "is_staff": True},
+            {"username": "x1", "password": PASSWORD, "user_permissions": [1]},
+            {"username": "x1", "password": PASSWORD, "groups": [1]},
+            {"password": PASSWORD},
             {"username": "x1"},
-            {"username": "with space", "password": STRONG},
-            {"username": "nul\u0000", "password": STRONG},
-            {"username": "x" * 151, "password": STRONG},
-            {"username": "x1", "password": STRONG, "email": "not-an-email"},
-            {"username": "x1", "password": STRONG, "first_name": "tab\there"},
-            {"username": ["x1"], "password": STRONG},
+            {"username": "with space", "password": PASSWORD},
+            {"username": "nul\u0000", "password": PASSWORD},
+            {"username": "x" * 151, "password": PASSWORD},
+            {"username": "x1", "password": PASSWORD, "email": "not-an-email"},
+            {"username": "x1", "password": PASSWORD, "first_name": "tab\there"},
+            {"username": ["x1"], "password": PASSWORD},
         ],
         ids=lambda body: ",".join(f"{k}" for k in body) + f":{str(body)[:30]}",
     )
     def test_invalid_or_privileged_fields_are_a_422_and_create_nothing(
         self, client: Client, bearer: BearerFactory, body: dict[str, object]
     ) -> None:
-        auth = bearer()
+        auth = bearer(perms=["auth.add_user"])  # one who may create: only the body stops it
         before = User.objects.count()
         response = client.post(
             "/users/", json.dumps(body), content_type="application/json", headers=auth
@@ -189,7 +200,7 @@ class TestCreate:
     def test_a_form_field_sent_twice_is_a_422(self, client: Client, bearer: BearerFactory) -> None:
         response = client.post(
             "/users/",
-            f"username=a1&username=a2&password={STRONG}",
+            f"username=a1&username=a2&password={PASSWORD}",
             content_type=FORM,
             headers=bearer(),
         )
@@ -200,9 +211,9 @@ class TestCreate:
     ) -> None:
         response = client.post(
             "/users/",
-            json.dumps({"username": "zoë.ñ@dom+1", "password": STRONG}),
+            json.dumps({"username": "zoë.ñ@dom+1", "password": PASSWORD}),
             content_type="application/json",
-            headers=bearer(),
+            headers=bearer(perms=["auth.add_user"]),
         )
         assert response.status_code == 201
 
@@ -225,13 +236,13 @@ class TestCreate:
         assert "detail" in response.json()
 
     def test_needs_the_add_user_permission(self, client: Client, bearer: BearerFactory) -> None:
-        body = f"username=newbie&password={STRONG}"
-        plain = bearer(user=UserFactory.create())
+        body = f"username=newbie&password={PASSWORD}"
+        plain = bearer()
         denied = client.post("/users/", body, content_type=FORM, headers=plain)
         assert denied.status_code == 403
         assert denied.json() == {"detail": "You do not have permission to perform this action."}
         assert "WWW-Authenticate" not in denied
-        allowed = bearer(user=UserFactory.create(permissions=["auth.add_user"]))
+        allowed = bearer(perms=["auth.add_user"])
         assert client.post("/users/", body, content_type=FORM, headers=allowed).status_code == 201
 
 
@@ -243,7 +254,7 @@ class TestUpdate:
             f"/users/{user.pk}/",
             json.dumps(body),
             content_type="application/json",
-            headers=bearer(),
+            headers=bearer(perms=["auth.change_user"]),
         )
         assert response.status_code == 200
         user.refresh_from_db()
@@ -268,8 +279,9 @@ class TestUpdate:
 
     def test_patch_changes_only_what_is_sent(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create(first_name="Old", last_name="Name")
+        auth = bearer(perms=["auth.change_user"])
         response = client.patch(
-            f"/users/{user.pk}/", "first_name=New", content_type=FORM, headers=bearer()
+            f"/users/{user.pk}/", "first_name=New", content_type=FORM, headers=auth
         )
         assert response.status_code == 200
         user.refresh_from_db()
@@ -280,8 +292,9 @@ class TestUpdate:
     ) -> None:
         UserFactory.create(username="taken")
         user = UserFactory.create(username="free")
+        auth = bearer(perms=["auth.change_user"])
         response = client.patch(
-            f"/users/{user.pk}/", "username=taken", content_type=FORM, headers=bearer()
+            f"/users/{user.pk}/", "username=taken", content_type=FORM, headers=auth
         )
         assert response.status_code == 409
         user.refresh_from_db()
@@ -303,14 +316,14 @@ class TestUpdate:
         self, client: Client, bearer: BearerFactory
     ) -> None:
         other = UserFactory.create(last_name="Theirs")
-        auth = bearer(scope="write", user=UserFactory.create())
+        auth = bearer(scope="write")
         response = client.patch(
             f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=auth
         )
         assert response.status_code == 403
         other.refresh_from_db()
         assert other.last_name == "Theirs"
-        editor = bearer(scope="write", user=UserFactory.create(permissions=["auth.change_user"]))
+        editor = bearer(scope="write", perms=["auth.change_user"])
         assert (
             client.patch(
                 f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=editor
@@ -340,45 +353,45 @@ class TestUpdate:
         user = UserFactory.create()
         auth = bearer(scope="write", user=user)
         url = f"/users/{user.pk}/"
-        missing = client.patch(url, f"password={STRONG}x", content_type=FORM, headers=auth)
+        missing = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=auth)
         assert missing.status_code == 422
         assert missing.json()["detail"][0]["loc"] == ["body", "payload", "current_password"]
         wrong = client.patch(
-            url, f"password={STRONG}x&current_password=nope", content_type=FORM, headers=auth
+            url, f"password={PASSWORD}x&current_password=nope", content_type=FORM, headers=auth
         )
         assert wrong.status_code == 422
         weak = client.patch(
             url,
-            f"password=abc&current_password={DEFAULT_PASSWORD}",
+            f"password=abc&current_password={PASSWORD}",
             content_type=FORM,
             headers=auth,
         )
         assert weak.status_code == 422
         user.refresh_from_db()
-        assert user.check_password(DEFAULT_PASSWORD)
+        assert user.check_password(PASSWORD)
         ok = client.patch(
             url,
-            f"password={STRONG}x&current_password={DEFAULT_PASSWORD}",
+            f"password={PASSWORD}x&current_password={PASSWORD}",
             content_type=FORM,
             headers=auth,
         )
         assert ok.status_code == 200
         user.refresh_from_db()
-        assert user.check_password(f"{STRONG}x")
+        assert user.check_password(f"{PASSWORD}x")
 
     def test_another_users_password_needs_change_user(
         self, client: Client, bearer: BearerFactory
     ) -> None:
         victim = UserFactory.create()
-        attacker = bearer(scope="write", user=UserFactory.create())
+        attacker = bearer(scope="write")
         url = f"/users/{victim.pk}/"
-        response = client.patch(url, f"password={STRONG}x", content_type=FORM, headers=attacker)
+        response = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=attacker)
         assert response.status_code == 403
         victim.refresh_from_db()
-        assert victim.check_password(DEFAULT_PASSWORD)
-        admin = bearer(scope="write", user=UserFactory.create(permissions=["auth.change_user"]))
+        assert victim.check_password(PASSWORD)
+        admin = bearer(scope="write", perms=["auth.change_user"])
         assert (
-            client.patch(url, f"password={STRONG}x", content_type=FORM, headers=admin).status_code
+            client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=admin).status_code
             == 200
         )
 
@@ -400,13 +413,13 @@ class TestUpdate:
 class TestDelete:
     def test_delete_removes_the_user(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create()
-        auth = bearer()
+        auth = bearer(perms=["auth.delete_user"])
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 204
         assert client.get(f"/users/{user.pk}/", headers=auth).status_code == 404
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 404
 
     def test_needs_the_delete_user_permission(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create()
-        auth = bearer(user=UserFactory.create(permissions=["auth.change_user"]))
+        auth = bearer(perms=["auth.change_user"])
         assert client.delete(f"/users/{user.pk}/", headers=auth).status_code == 403
         assert User.objects.filter(pk=user.pk).exists()

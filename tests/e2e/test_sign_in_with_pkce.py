@@ -11,18 +11,16 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e import swagger
 from tests.e2e.conftest import Steps
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "Judy-Pass-2024-x"
 
 
 def test_a_user_signs_in_from_swagger_ui_and_calls_the_api(
     page: Page, live_server: LiveServer, steps: Steps
 ) -> None:
     call_command("bootstrap", base_url=live_server.url, stdout=StringIO())
-    judy = UserFactory.create(username="judy", password=PASSWORD)  # not staff
+    judy = UserFactory.create(username="judy")  # not staff
     judy.groups.add(GroupFactory.create(name="support-desk"))
 
     page.goto("/docs")

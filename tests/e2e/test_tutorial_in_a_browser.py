@@ -9,18 +9,15 @@ from playwright.sync_api import APIRequestContext, Page, expect
 
 from tests.e2e import swagger
 from tests.e2e.conftest import Steps
-from tests.factories import SuperuserFactory
+from tests.factories import PASSWORD, SuperuserFactory
 
 pytestmark = pytest.mark.e2e
-
-ADMIN_PASSWORD = "Admin-Pass-2024"
-PASSWORD = "Ivy-Pass-2024-x"
 
 
 def admin_creates_a_group_and_a_member(page: Page, steps: Steps) -> None:
     page.goto("/admin/")
     page.fill("#id_username", "root")
-    page.fill("#id_password", ADMIN_PASSWORD)
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_be_visible()
     steps(page, "admin-signed-in")
@@ -97,7 +94,7 @@ def log_out_of_swagger(page: Page) -> None:
 def test_the_tutorial_from_admin_to_swagger_ui(
     page: Page, http: APIRequestContext, steps: Steps
 ) -> None:
-    SuperuserFactory.create(username="root", password=ADMIN_PASSWORD)
+    SuperuserFactory.create(username="root")
 
     admin_creates_a_group_and_a_member(page, steps)
     ivy = User.objects.get(username="ivy")

@@ -26,17 +26,23 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 import json, secrets
 from datetime import timedelta
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-root = User.objects.create_superuser("root", password=None)
+# Not a superuser: the token's user holds just the permissions the tests' writes need.
+operator = User.objects.create_user("operator", password=None)
+operator.user_permissions.set(
+    Permission.objects.filter(
+        content_type__app_label="auth", codename__in=["add_user", "add_group", "change_group"]
+    )
+)
 app = Application.objects.create(
-    name="live", client_type="confidential", authorization_grant_type="password", user=root
+    name="live", client_type="confidential", authorization_grant_type="password", user=operator
 )
 raw = secrets.token_urlsafe(24)
 AccessToken.objects.create(
-    user=root, application=app, token=raw, scope="read write groups",
+    user=operator, application=app, token=raw, scope="read write groups",
     expires=timezone.now() + timedelta(hours=1),
 )
 group = Group.objects.create(name="crowd")

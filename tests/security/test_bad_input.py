@@ -14,15 +14,16 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import BearerFactory
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.helpers import Response
 
 pytestmark = pytest.mark.django_db
 
 MAX_BODY = 64 * 1024
-STRONG = "Correct-Horse-Battery-9"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+# The POSTs below are creates, sent by one who may create: only the input may stop them.
+CREATOR = ["auth.add_user", "auth.add_group"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Case:
 
 
 def user_body(**fields: Any) -> str:
-    return json.dumps({"username": "someone", "password": STRONG, **fields})
+    return json.dumps({"username": "someone", "password": PASSWORD, **fields})
 
 
 CASES = [
@@ -74,7 +75,7 @@ CASES = [
         "POST",
         "/users/",
         422,
-        f"username=a&username=b&password={STRONG}",
+        f"username=a&username=b&password={PASSWORD}",
         FORM,
     ),
     Case("text-plain", "POST", "/users/", 415, "username=x", "text/plain"),
@@ -155,7 +156,7 @@ def send(client: Client, case: Case, headers: dict[str, str]) -> Response:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_is_a_json_4xx(client: Client, bearer: BearerFactory, case: Case) -> None:
-    response = send(client, case, bearer())
+    response = send(client, case, bearer(perms=CREATOR))
     assert response.status_code == case.status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
@@ -168,7 +169,7 @@ def test_bad_input_is_a_json_4xx(client: Client, bearer: BearerFactory, case: Ca
 def test_rejected_writes_leave_nothing_behind(
     client: Client, bearer: BearerFactory, case: Case
 ) -> None:
-    headers = bearer()
+    headers = bearer(perms=CREATOR)
     before = User.objects.count()
     send(client, case, headers)
     assert User.objects.count() == before
@@ -192,7 +193,10 @@ def test_unicode_usernames_that_django_allows_are_accepted(
     client: Client, bearer: BearerFactory
 ) -> None:
     response = client.post(
-        "/users/", user_body(username="émilie.ß-李"), content_type=JSON, headers=bearer()
+        "/users/",
+        user_body(username="émilie.ß-李"),
+        content_type=JSON,
+        headers=bearer(perms=["auth.add_user"]),
     )
     assert response.status_code == 201
     assert response.json()["username"] == "émilie.ß-李"

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import Response
 from tests.security.conftest import CLIENT_SECRET, OAuthClient
 
@@ -52,9 +52,7 @@ def test_a_username_is_locked_after_repeated_wrong_passwords_from_anywhere(
     fail_passwords(client, oauth_client, victim, "10.0.0.1")
     # Even the right password, from another address, waits for the cool-off.
     assert_throttled(
-        oauth_client.password_grant(
-            client, victim.username, DEFAULT_PASSWORD, remote_addr="10.0.0.2"
-        )
+        oauth_client.password_grant(client, victim.username, PASSWORD, remote_addr="10.0.0.2")
     )
 
 
@@ -64,7 +62,7 @@ def test_other_users_still_log_in_while_one_username_is_locked(
     victim, bystander = UserFactory.create(), UserFactory.create()
     fail_passwords(client, oauth_client, victim, "10.0.0.1")
     response = oauth_client.password_grant(
-        client, bystander.username, DEFAULT_PASSWORD, remote_addr="10.0.0.2"
+        client, bystander.username, PASSWORD, remote_addr="10.0.0.2"
     )
     assert response.status_code == 200
     assert "access_token" in response.json()
@@ -78,13 +76,9 @@ def test_an_address_is_locked_after_failures_across_usernames(
         oauth_client.password_grant(client, user.username, WRONG, remote_addr="10.0.0.3")
     fresh = UserFactory.create()
     assert_throttled(
-        oauth_client.password_grant(
-            client, fresh.username, DEFAULT_PASSWORD, remote_addr="10.0.0.3"
-        )
+        oauth_client.password_grant(client, fresh.username, PASSWORD, remote_addr="10.0.0.3")
     )
-    ok = oauth_client.password_grant(
-        client, fresh.username, DEFAULT_PASSWORD, remote_addr="10.0.0.4"
-    )
+    ok = oauth_client.password_grant(client, fresh.username, PASSWORD, remote_addr="10.0.0.4")
     assert ok.status_code == 200
 
 
@@ -94,18 +88,16 @@ def test_a_client_is_locked_after_repeated_wrong_secrets(
     user = UserFactory.create()
     for n in range(LIMIT - 1):
         response = oauth_client.password_grant(
-            client, user.username, DEFAULT_PASSWORD, secret="wrong", remote_addr=f"10.1.0.{n}"
+            client, user.username, PASSWORD, secret="wrong", remote_addr=f"10.1.0.{n}"
         )
         assert response.status_code == 401
         assert response.json()["error"] == "invalid_client"
+    assert_throttled(oauth_client.password_grant(client, user.username, PASSWORD, secret="wrong"))
     assert_throttled(
-        oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD, secret="wrong")
-    )
-    assert_throttled(
-        oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD, remote_addr="10.1.1.1")
+        oauth_client.password_grant(client, user.username, PASSWORD, remote_addr="10.1.1.1")
     )
     other = other_oauth_client.password_grant(
-        client, user.username, DEFAULT_PASSWORD, remote_addr="10.1.1.2"
+        client, user.username, PASSWORD, remote_addr="10.1.1.2"
     )
     assert other.status_code == 200
 
@@ -117,7 +109,7 @@ def test_a_client_id_sent_in_the_form_is_throttled_too(
     data = {
         "grant_type": "password",
         "username": user.username,
-        "password": DEFAULT_PASSWORD,
+        "password": PASSWORD,
         "client_id": oauth_client.client_id,
         "client_secret": "wrong",
     }
@@ -133,7 +125,7 @@ def test_the_lock_lifts_after_the_cool_off(client: Client, oauth_client: OAuthCl
     fail_passwords(client, oauth_client, victim, "10.0.0.5")
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     response = oauth_client.password_grant(
-        client, victim.username, DEFAULT_PASSWORD, remote_addr="10.0.0.5"
+        client, victim.username, PASSWORD, remote_addr="10.0.0.5"
     )
     assert response.status_code == 200
 
@@ -144,7 +136,7 @@ def test_fewer_failures_than_the_limit_do_not_lock(
     user = UserFactory.create()
     for _ in range(LIMIT - 1):
         oauth_client.password_grant(client, user.username, WRONG)
-    assert oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD).status_code == 200
+    assert oauth_client.password_grant(client, user.username, PASSWORD).status_code == 200
 
 
 def test_attempt_records_hold_no_secrets(client: Client, oauth_client: OAuthClient) -> None:
@@ -181,14 +173,14 @@ def test_the_admin_login_is_locked_after_repeated_failures(client: Client) -> No
         response = admin_login(client, admin.username, WRONG, "10.3.0.1")
         assert response.status_code == 200  # the form again, with an error
     assert_throttled(admin_login(client, admin.username, WRONG, "10.3.0.1"))
-    assert_throttled(admin_login(client, admin.username, DEFAULT_PASSWORD, "10.3.0.2"))
+    assert_throttled(admin_login(client, admin.username, PASSWORD, "10.3.0.2"))
 
 
 def test_other_admins_still_log_in_while_one_is_locked(client: Client) -> None:
     victim, other = SuperuserFactory.create(), SuperuserFactory.create()
     for _ in range(LIMIT):
         admin_login(client, victim.username, WRONG, "10.3.0.3")
-    response = admin_login(client, other.username, DEFAULT_PASSWORD, "10.3.0.4")
+    response = admin_login(client, other.username, PASSWORD, "10.3.0.4")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
 
@@ -208,14 +200,14 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(
         )
     locked = client.post(
         "/o/token/",
-        {"grant_type": "password", "username": user.username, "password": DEFAULT_PASSWORD},
+        {"grant_type": "password", "username": user.username, "password": PASSWORD},
         headers={**oauth_client.basic(), "X-Forwarded-For": "203.0.113.7"},
         REMOTE_ADDR="10.0.0.254",
     )
     assert_throttled(locked)
     elsewhere = client.post(
         "/o/token/",
-        {"grant_type": "password", "username": user.username, "password": DEFAULT_PASSWORD},
+        {"grant_type": "password", "username": user.username, "password": PASSWORD},
         headers={**oauth_client.basic(), "X-Forwarded-For": "198.51.100.1"},
         REMOTE_ADDR="10.0.0.254",
     )
@@ -235,5 +227,5 @@ def test_client_secrets_cannot_be_guessed_through_other_endpoints(
     # The lock is the client's, on every endpoint.
     user = UserFactory.create()
     assert_throttled(
-        oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD, remote_addr="10.4.1.1")
+        oauth_client.password_grant(client, user.username, PASSWORD, remote_addr="10.4.1.1")
     )

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.factories import PASSWORD
 from tests.security.live import Reply, Service, live_service
 
 PARALLEL = 20
-STRONG = "Correct-Horse-Battery-9"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def create(service: Service, n: int, body: dict[str, Any]) -> Callable[[], Reply
 
 
 def test_simultaneous_creates_of_one_username_give_one_201_and_409s(service: Service) -> None:
-    body = {"username": "racer", "password": STRONG, "email": "racer@example.com"}
+    body = {"username": "racer", "password": PASSWORD, "email": "racer@example.com"}
     replies = all_at_once([create(service, n, body) for n in range(PARALLEL)])
 
     assert_no_server_errors(service, replies)
@@ -63,7 +63,10 @@ def test_simultaneous_creates_of_one_username_give_one_201_and_409s(service: Ser
 
 def test_simultaneous_creates_of_different_usernames_all_succeed(service: Service) -> None:
     replies = all_at_once(
-        [create(service, n, {"username": f"crowd{n}", "password": STRONG}) for n in range(PARALLEL)]
+        [
+            create(service, n, {"username": f"crowd{n}", "password": PASSWORD})
+            for n in range(PARALLEL)
+        ]
     )
     assert_no_server_errors(service, replies)
     assert [reply.status for reply in replies] == [201] * PARALLEL

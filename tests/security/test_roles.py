@@ -10,21 +10,16 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import USER_FIELDS, Response, parse_challenge
-from tests.routes import ROUTE_IDS, ROUTES, Route
+from tests.routes import PERMISSIONS, ROUTE_IDS, ROUTES, Route
 
 pytestmark = pytest.mark.django_db
 
-STRONG = "Another-Strong-Passphrase-7"
-MODEL_PERMISSIONS = [
-    f"auth.{action}_{model}"
-    for action in ("add", "change", "delete")
-    for model in ("user", "group")
-]
+NEW_PASSWORD = "Another-Strong-Passphrase-7"  # not PASSWORD, so a change shows
 ROLES: dict[str, Callable[[], User]] = {
     "unprivileged": lambda: UserFactory.create(),
-    "model-permissions": lambda: UserFactory.create(permissions=MODEL_PERMISSIONS),
+    "model-permissions": lambda: UserFactory.create(permissions=PERMISSIONS),
     "staff": lambda: UserFactory.create(is_staff=True),
     "superuser": lambda: SuperuserFactory.create(),
 }
@@ -66,7 +61,7 @@ def test_staff_status_alone_grants_nothing_in_the_api(
     staff = UserFactory.create(is_staff=True)
     response = client.post(
         "/users/",
-        json.dumps({"username": "x", "password": STRONG}),
+        json.dumps({"username": "x", "password": PASSWORD}),
         content_type="application/json",
         headers=bearer(user=staff),
     )
@@ -132,10 +127,10 @@ def test_only_change_user_sets_another_users_password(
     client: Client, bearer: BearerFactory, role: str, allowed: bool
 ) -> None:
     target = UserFactory.create()
-    response = patch_user(client, bearer(user=ROLES[role]()), target, {"password": STRONG})
+    response = patch_user(client, bearer(user=ROLES[role]()), target, {"password": NEW_PASSWORD})
     assert response.status_code == (200 if allowed else 403)
-    assert password_works(target, STRONG) is allowed
-    assert password_works(target, DEFAULT_PASSWORD) is not allowed
+    assert password_works(target, NEW_PASSWORD) is allowed
+    assert password_works(target, PASSWORD) is not allowed
 
 
 def test_a_user_changes_their_own_password_only_with_the_current_one(
@@ -143,13 +138,15 @@ def test_a_user_changes_their_own_password_only_with_the_current_one(
 ) -> None:
     user = UserFactory.create()
     headers = bearer(user=user)
-    assert patch_user(client, headers, user, {"password": STRONG}).status_code == 422
-    wrong = patch_user(client, headers, user, {"password": STRONG, "current_password": "nope"})
+    assert patch_user(client, headers, user, {"password": NEW_PASSWORD}).status_code == 422
+    wrong = patch_user(
+        client, headers, user, {"password": NEW_PASSWORD, "current_password": "nope"}
+    )
     assert wrong.status_code == 422
-    assert password_works(user, DEFAULT_PASSWORD)
-    right = {"password": STRONG, "current_password": DEFAULT_PASSWORD}
+    assert password_works(user, PASSWORD)
+    right = {"password": NEW_PASSWORD, "current_password": PASSWORD}
     assert patch_user(client, headers, user, right).status_code == 200
-    assert password_works(user, STRONG)
+    assert password_works(user, NEW_PASSWORD)
 
 
 def test_a_user_edits_their_own_profile_but_not_their_active_flag(
@@ -164,7 +161,7 @@ def test_a_user_edits_their_own_profile_but_not_their_active_flag(
 
 
 @pytest.mark.parametrize(
-    "change", [{"password": STRONG}, {"first_name": "Owned"}, {"is_active": False}]
+    "change", [{"password": NEW_PASSWORD}, {"first_name": "Owned"}, {"is_active": False}]
 )
 def test_change_user_does_not_reach_a_superuser(
     client: Client, bearer: BearerFactory, change: dict[str, Any]
@@ -172,7 +169,7 @@ def test_change_user_does_not_reach_a_superuser(
     """Otherwise `auth.change_user` would be a path to superuser: reset its password, log in."""
     root = SuperuserFactory.create()
     before = User.objects.values().get(pk=root.pk)
-    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    manager = UserFactory.create(permissions=PERMISSIONS)
     response = patch_user(client, bearer(user=manager), root, change)
     assert response.status_code == 403
     assert User.objects.values().get(pk=root.pk) == before
@@ -180,7 +177,7 @@ def test_change_user_does_not_reach_a_superuser(
 
 def test_delete_user_does_not_reach_a_superuser(client: Client, bearer: BearerFactory) -> None:
     root = SuperuserFactory.create()
-    manager = UserFactory.create(permissions=MODEL_PERMISSIONS)
+    manager = UserFactory.create(permissions=PERMISSIONS)
     response = client.delete(f"/users/{root.pk}/", headers=bearer(user=manager))
     assert response.status_code == 403
     assert User.objects.filter(pk=root.pk).exists()
@@ -198,7 +195,7 @@ def test_a_user_deactivated_through_the_api_is_locked_out_at_once(
     user = UserFactory.create()
     user_headers = bearer(user=user, scope="read")
     assert client.get("/users/me/", headers=user_headers).status_code == 200
-    admin_headers = bearer(user=SuperuserFactory.create())
+    admin_headers = bearer(perms=["auth.change_user"])
     assert patch_user(client, admin_headers, user, {"is_active": False}).status_code == 200
     response = client.get("/users/me/", headers=user_headers)
     assert response.status_code == 401
@@ -208,7 +205,7 @@ def test_a_user_deactivated_through_the_api_is_locked_out_at_once(
 def test_a_deleted_users_tokens_die_with_the_user(client: Client, bearer: BearerFactory) -> None:
     user = UserFactory.create()
     user_headers = bearer(user=user, scope="read")
-    admin_headers = bearer(user=SuperuserFactory.create())
+    admin_headers = bearer(perms=["auth.delete_user"])
     assert client.delete(f"/users/{user.pk}/", headers=admin_headers).status_code == 204
     assert client.get("/users/me/", headers=user_headers).status_code == 401
 

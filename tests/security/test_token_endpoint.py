@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.security.conftest import OAuthClient
 
 pytestmark = pytest.mark.django_db
@@ -14,18 +14,14 @@ pytestmark = pytest.mark.django_db
 
 def test_an_unknown_scope_is_refused(client: Client, oauth_client: OAuthClient) -> None:
     user = UserFactory.create()
-    response = oauth_client.password_grant(
-        client, user.username, DEFAULT_PASSWORD, scope="read admin"
-    )
+    response = oauth_client.password_grant(client, user.username, PASSWORD, scope="read admin")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
 
 
 def test_a_refresh_cannot_widen_the_scope(client: Client, oauth_client: OAuthClient) -> None:
     user = UserFactory.create()
-    issued = oauth_client.password_grant(
-        client, user.username, DEFAULT_PASSWORD, scope="read"
-    ).json()
+    issued = oauth_client.password_grant(client, user.username, PASSWORD, scope="read").json()
     response = oauth_client.token(
         client,
         {
@@ -86,7 +82,7 @@ def test_a_nul_byte_in_the_basic_client_id_is_a_400(
 
 def test_token_responses_are_not_cached(client: Client, oauth_client: OAuthClient) -> None:
     user = UserFactory.create()
-    response = oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD)
+    response = oauth_client.password_grant(client, user.username, PASSWORD)
     assert response["Cache-Control"] == "no-store"
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from tests.factories import DEFAULT_PASSWORD, AccessTokenFactory, UserFactory
+from tests.factories import PASSWORD, AccessTokenFactory, UserFactory
 from tests.helpers import parse_challenge
 from tests.security.conftest import OAuthClient
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(client: Client, oauth_client: OAuthClient, user: User) -> dict[str, Any]:
-    response = oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD)
+    response = oauth_client.password_grant(client, user.username, PASSWORD)
     assert response.status_code == 200, response.content
     body: dict[str, Any] = response.json()
     return body
@@ -123,7 +123,7 @@ def test_a_deactivated_user_can_neither_use_nor_refresh_tokens(
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert api_status(client, body["access_token"]) == 401
     assert refresh(client, oauth_client, body["refresh_token"]) == 400
-    assert oauth_client.password_grant(client, user.username, DEFAULT_PASSWORD).status_code == 400
+    assert oauth_client.password_grant(client, user.username, PASSWORD).status_code == 400
 
 
 def test_cleartokens_deletes_expired_tokens_and_keeps_live_ones(
