@@ -1,0 +1,177 @@
+"""PUT and PATCH /users/{id}/: what changes, who may change it, and what is refused."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.conftest import BearerFactory
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class TestUpdate:
+    def test_put_replaces_the_profile(self, client: Client, bearer: BearerFactory) -> None:
+        user = UserFactory.create()
+        body = {"username": "renamed", "email": "r@x.io", "first_name": "R", "last_name": "N"}
+        response = client.put(
+            f"/users/{user.pk}/",
+            json.dumps(body),
+            content_type="application/json",
+            headers=bearer(perms=["auth.change_user"]),
+        )
+        assert response.status_code == 200
+        user.refresh_from_db()
+        assert (user.username, user.email, user.first_name, user.last_name) == (
+            "renamed",
+            "r@x.io",
+            "R",
+            "N",
+        )
+
+    def test_put_without_every_profile_field_is_a_422(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create()
+        response = client.put(
+            f"/users/{user.pk}/",
+            json.dumps({"username": "x"}),
+            content_type="application/json",
+            headers=bearer(),
+        )
+        assert response.status_code == 422
+
+    def test_patch_changes_only_what_is_sent(self, client: Client, bearer: BearerFactory) -> None:
+        user = UserFactory.create(first_name="Old", last_name="Name")
+        auth = bearer(perms=["auth.change_user"])
+        response = client.patch(
+            f"/users/{user.pk}/", "first_name=New", content_type=FORM, headers=auth
+        )
+        assert response.status_code == 200
+        user.refresh_from_db()
+        assert (user.first_name, user.last_name) == ("New", "Name")
+
+    def test_renaming_onto_a_taken_username_is_a_409(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        UserFactory.create(username="taken")
+        user = UserFactory.create(username="free")
+        auth = bearer(perms=["auth.change_user"])
+        response = client.patch(
+            f"/users/{user.pk}/", "username=taken", content_type=FORM, headers=auth
+        )
+        assert response.status_code == 409
+        user.refresh_from_db()
+        assert user.username == "free"
+
+    def test_a_user_edits_their_own_profile_without_permissions(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create()
+        response = client.patch(
+            f"/users/{user.pk}/",
+            "last_name=Mine",
+            content_type=FORM,
+            headers=bearer(scope="write", user=user),
+        )
+        assert response.status_code == 200
+
+    def test_a_user_cannot_edit_someone_else_without_change_user(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        other = UserFactory.create(last_name="Theirs")
+        auth = bearer(scope="write")
+        response = client.patch(
+            f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=auth
+        )
+        assert response.status_code == 403
+        other.refresh_from_db()
+        assert other.last_name == "Theirs"
+        editor = bearer(scope="write", perms=["auth.change_user"])
+        assert (
+            client.patch(
+                f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=editor
+            ).status_code
+            == 200
+        )
+
+    def test_changing_is_active_needs_change_user_even_on_oneself(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create()
+        auth = bearer(scope="write", user=user)
+        response = client.patch(
+            f"/users/{user.pk}/", "is_active=false", content_type=FORM, headers=auth
+        )
+        assert response.status_code == 403
+        user.refresh_from_db()
+        assert user.is_active
+        unchanged = client.patch(
+            f"/users/{user.pk}/", "is_active=true", content_type=FORM, headers=auth
+        )
+        assert unchanged.status_code == 200
+
+    def test_own_password_change_needs_the_current_password(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create()
+        auth = bearer(scope="write", user=user)
+        url = f"/users/{user.pk}/"
+        missing = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=auth)
+        assert missing.status_code == 422
+        assert missing.json()["detail"][0]["loc"] == ["body", "payload", "current_password"]
+        wrong = client.patch(
+            url, f"password={PASSWORD}x&current_password=nope", content_type=FORM, headers=auth
+        )
+        assert wrong.status_code == 422
+        weak = client.patch(
+            url,
+            f"password=abc&current_password={PASSWORD}",
+            content_type=FORM,
+            headers=auth,
+        )
+        assert weak.status_code == 422
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)
+        ok = client.patch(
+            url,
+            f"password={PASSWORD}x&current_password={PASSWORD}",
+            content_type=FORM,
+            headers=auth,
+        )
+        assert ok.status_code == 200
+        user.refresh_from_db()
+        assert user.check_password(f"{PASSWORD}x")
+
+    def test_another_users_password_needs_change_user(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        victim = UserFactory.create()
+        attacker = bearer(scope="write")
+        url = f"/users/{victim.pk}/"
+        response = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=attacker)
+        assert response.status_code == 403
+        victim.refresh_from_db()
+        assert victim.check_password(PASSWORD)
+        admin = bearer(scope="write", perms=["auth.change_user"])
+        assert (
+            client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=admin).status_code
+            == 200
+        )
+
+    def test_privileged_fields_cannot_be_patched(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create()
+        auth = bearer(scope="write", user=user)
+        for field in ("is_superuser", "is_staff", "user_permissions", "last_login", "password2"):
+            response = client.patch(
+                f"/users/{user.pk}/", f"{field}=true", content_type=FORM, headers=auth
+            )
+            assert response.status_code == 422, field
+        user.refresh_from_db()
+        assert not user.is_superuser
+        assert not user.is_staff
