@@ -203,31 +203,33 @@ def test_a_database_url_is_shown_without_its_password(url: str, shown: str) -> N
 # Through the real `manage.py check`, as an operator would meet it.
 
 
-def test_a_misspelled_boolean_stops_start_up() -> None:
-    result = manage("check", DJANGO_SECRET_KEY="x", DJANGO_SECURE_SSL_REDIRECT="ture")
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "DJANGO_SECURE_SSL_REDIRECT",
+            "ture",
+            "is not a boolean: use true or false (also 1/0, yes/no, on/off).",
+        ),
+        (
+            "DATABASE_CONN_MAX_AGE",
+            "10 minutes",
+            "is not a whole number: use an integer of 0 or more.",
+        ),
+        (
+            "OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS",
+            "-3600",
+            "is too small: use an integer of 1 or more.",
+        ),
+    ],
+    ids=["misspelled-boolean", "non-integer", "negative-lifetime"],
+)
+def test_an_unreadable_value_stops_start_up_naming_it(
+    variable: str, value: str, message: str
+) -> None:
+    result = manage("check", DJANGO_SECRET_KEY="x", **{variable: value})
     assert result.returncode != 0
-    assert result.stderr.rstrip().endswith(
-        "ImproperlyConfigured: DJANGO_SECURE_SSL_REDIRECT='ture' is not a boolean: "
-        "use true or false (also 1/0, yes/no, on/off)."
-    )
-
-
-def test_a_non_integer_stops_start_up() -> None:
-    result = manage("check", DJANGO_SECRET_KEY="x", DATABASE_CONN_MAX_AGE="10 minutes")
-    assert result.returncode != 0
-    assert (
-        "DATABASE_CONN_MAX_AGE='10 minutes' is not a whole number: use an integer of 0 or more."
-        in result.stderr
-    )
-
-
-def test_a_negative_lifetime_stops_start_up() -> None:
-    result = manage("check", DJANGO_SECRET_KEY="x", OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS="-3600")
-    assert result.returncode != 0
-    assert (
-        "OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS='-3600' is too small: use an integer of 1 or more."
-        in result.stderr
-    )
+    assert result.stderr.rstrip().endswith(f"ImproperlyConfigured: {variable}={value!r} {message}")
 
 
 def test_every_unreadable_variable_is_reported_at_once_and_no_secret_is_shown() -> None:
