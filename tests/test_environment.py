@@ -72,13 +72,18 @@ def test_boolean_words(environ: pytest.MonkeyPatch, name: str, word: str, value:
     assert getattr(Environment(), name) is value
 
 
+def refusal(environ: pytest.MonkeyPatch, name: str, value: str) -> str:
+    """What read_environment() says of `name` set to `value`."""
+    environ.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured) as raised:
+        read_environment()
+    return str(raised.value)
+
+
 @pytest.mark.parametrize("name", FLAGS)
 @pytest.mark.parametrize("word", ["ture", "flase", "t", "f", "y", "n", "2", "-1", "enabled", " "])
 def test_other_words_are_not_booleans(environ: pytest.MonkeyPatch, name: str, word: str) -> None:
-    environ.setenv(name, word)
-    with pytest.raises(ImproperlyConfigured) as raised:
-        read_environment()
-    assert str(raised.value) == f"{name}={word!r} {BOOLEAN_HINT}"
+    assert refusal(environ, name, word) == f"{name}={word!r} {BOOLEAN_HINT}"
 
 
 @pytest.mark.parametrize(
@@ -163,10 +168,7 @@ def test_numbers_and_log_levels(environ: pytest.MonkeyPatch) -> None:
 def test_unreadable_values(
     environ: pytest.MonkeyPatch, name: str, value: str, message: str
 ) -> None:
-    environ.setenv(name, value)
-    with pytest.raises(ImproperlyConfigured) as raised:
-        read_environment()
-    assert str(raised.value) == f"{name}={value!r} {message}"
+    assert refusal(environ, name, value) == f"{name}={value!r} {message}"
 
 
 @pytest.mark.parametrize(
