@@ -33,12 +33,18 @@ class Route:
         method_scope = "read" if self.method == "GET" else "write"
         return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
 
-    def call(self, client: Client, headers: dict[str, str]) -> Response:
-        """The operation on a fresh user and group, the body sent as JSON."""
+    def call(
+        self, client: Client, headers: dict[str, str], *, naming_nothing: bool = False
+    ) -> Response:
+        """The operation on a fresh user and group (or on ids that name nothing), the body
+        sent as JSON."""
         user, group = UserFactory.create(), GroupFactory.create()
+        ids = {"user": user.pk, "group": group.pk}
+        if naming_nothing:
+            ids = {name: pk + 10_000 for name, pk in ids.items()}
         return client.generic(
             self.method,
-            self.path.format(user=user.pk, group=group.pk),
+            self.path.format(**ids),
             data=json.dumps(self.body) if self.body else "",
             content_type="application/json",
             headers=headers,

@@ -55,6 +55,20 @@ def test_each_role_scope_and_operation(
             )
 
 
+NAMING = [route for route in ROUTES if "{" in route.path]
+
+
+@pytest.mark.parametrize("op", NAMING, ids=[route.id for route in NAMING])
+def test_a_path_naming_nothing_is_404_before_any_permission_check(
+    client: Client, bearer: BearerFactory, op: Route
+) -> None:
+    """The user or group the path names is looked up before what the token's user may do to
+    it (README "Failures"): an unprivileged user's write to a missing id is 404, as a read."""
+    response = op.call(client, bearer(), naming_nothing=True)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_staff_status_alone_grants_nothing_in_the_api(
     client: Client, bearer: BearerFactory
 ) -> None:
