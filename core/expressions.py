@@ -9,7 +9,7 @@ from django.db.models.sql.compiler import SQLCompiler
 SQL = tuple[str, Any]
 
 
-class JSONArray(Aggregate):
+class JSONArrayAgg(Aggregate):
     """The aggregated values as one JSON array, decoded to a list (NULL over no rows).
 
     SQLite's JSON_GROUP_ARRAY; PostgreSQL's JSONB_AGG (jsonb, which Django's driver setup hands

@@ -13,12 +13,12 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from core.compiled import BoundQuery, CompiledQuery, Param
-from core.expressions import JSONArray, JSONArrayOrEmpty, JSONDateTime
+from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime
 
 GROUP_IDS = Subquery(
     User.groups.through.objects.filter(user_id=OuterRef("pk"))
     .values("user_id")
-    .annotate(ids=JSONArray("group_id"))
+    .annotate(ids=JSONArrayAgg("group_id"))
     .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
 )
 USER_ROW = JSONObject(

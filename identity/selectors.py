@@ -3,7 +3,7 @@
 from hashlib import sha256
 
 from django.contrib.auth.models import User
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONArray
 from oauth2_provider.models import AccessToken
 
 from core.compiled import CompiledQuery, Param
@@ -14,9 +14,8 @@ USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
 
 _TOKEN_WITH_USER = CompiledQuery(
     AccessToken.objects.filter(token_checksum=Param("checksum")).values(
-        row=JSONObject(
-            token=fields_json(AccessToken, TOKEN_FIELDS),
-            user=fields_json(User, USER_FIELDS, via="user__"),
+        row=JSONArray(
+            *fields_json(AccessToken, TOKEN_FIELDS), *fields_json(User, USER_FIELDS, via="user__")
         )
     )
 )
@@ -28,8 +27,11 @@ def access_token_get(*, token: str) -> AccessToken | None:
     if not rows:
         return None
     (row,) = rows
-    access_token = instance_from_json(AccessToken, row["token"])
+    token_values, user_values = row[: len(TOKEN_FIELDS)], row[len(TOKEN_FIELDS) :]
+    access_token = instance_from_json(AccessToken, TOKEN_FIELDS, token_values)
     access_token.user = (
-        instance_from_json(User, row["user"]) if access_token.user_id is not None else None
+        instance_from_json(User, USER_FIELDS, user_values)
+        if access_token.user_id is not None
+        else None
     )
     return access_token

@@ -1,5 +1,5 @@
-"""identity.selectors.access_token_get: one hand-written statement on the hot path, checked
-against the ORM's reading of the same rows on each database."""
+"""identity.selectors.access_token_get: one compiled query on the hot path, checked against the
+ORM's reading of the same rows on each database."""
 
 from datetime import timedelta
 
