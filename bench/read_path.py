@@ -31,6 +31,9 @@ def setup_database() -> None:
         scratch = tempfile.mkdtemp()
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/read-path.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # As the service runs in production: no query log (DEBUG records every statement).
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
     import django
 
     django.setup()
