@@ -3,14 +3,30 @@
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import Response
 
 pytestmark = pytest.mark.django_db
 
 FORM = "application/x-www-form-urlencoded"
+
+
+Me = tuple[User, dict[str, str]]
+
+
+@pytest.fixture
+def me(bearer: BearerFactory) -> Me:
+    """An ordinary user, and the headers of a `write` token of theirs."""
+    user = UserFactory.create()
+    return user, bearer(scope="write", user=user)
+
+
+def patch(client: Client, user: User, form: str, headers: dict[str, str]) -> Response:
+    return client.patch(f"/users/{user.pk}/", form, content_type=FORM, headers=headers)
 
 
 class TestUpdate:
@@ -84,64 +100,33 @@ class TestUpdate:
     ) -> None:
         other = UserFactory.create(last_name="Theirs")
         auth = bearer(scope="write")
-        response = client.patch(
-            f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=auth
-        )
-        assert response.status_code == 403
+        assert patch(client, other, "last_name=Mine", auth).status_code == 403
         other.refresh_from_db()
         assert other.last_name == "Theirs"
         editor = bearer(scope="write", perms=["auth.change_user"])
-        assert (
-            client.patch(
-                f"/users/{other.pk}/", "last_name=Mine", content_type=FORM, headers=editor
-            ).status_code
-            == 200
-        )
+        assert patch(client, other, "last_name=Mine", editor).status_code == 200
 
     def test_changing_is_active_needs_change_user_even_on_oneself(
-        self, client: Client, bearer: BearerFactory
+        self, client: Client, me: Me
     ) -> None:
-        user = UserFactory.create()
-        auth = bearer(scope="write", user=user)
-        response = client.patch(
-            f"/users/{user.pk}/", "is_active=false", content_type=FORM, headers=auth
-        )
-        assert response.status_code == 403
+        user, auth = me
+        assert patch(client, user, "is_active=false", auth).status_code == 403
         user.refresh_from_db()
         assert user.is_active
-        unchanged = client.patch(
-            f"/users/{user.pk}/", "is_active=true", content_type=FORM, headers=auth
-        )
-        assert unchanged.status_code == 200
+        assert patch(client, user, "is_active=true", auth).status_code == 200
 
-    def test_own_password_change_needs_the_current_password(
-        self, client: Client, bearer: BearerFactory
-    ) -> None:
-        user = UserFactory.create()
-        auth = bearer(scope="write", user=user)
-        url = f"/users/{user.pk}/"
-        missing = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=auth)
+    def test_own_password_change_needs_the_current_password(self, client: Client, me: Me) -> None:
+        user, auth = me
+        missing = patch(client, user, f"password={PASSWORD}x", auth)
         assert missing.status_code == 422
         assert missing.json()["detail"][0]["loc"] == ["body", "payload", "current_password"]
-        wrong = client.patch(
-            url, f"password={PASSWORD}x&current_password=nope", content_type=FORM, headers=auth
-        )
+        wrong = patch(client, user, f"password={PASSWORD}x&current_password=nope", auth)
         assert wrong.status_code == 422
-        weak = client.patch(
-            url,
-            f"password=abc&current_password={PASSWORD}",
-            content_type=FORM,
-            headers=auth,
-        )
+        weak = patch(client, user, f"password=abc&current_password={PASSWORD}", auth)
         assert weak.status_code == 422
         user.refresh_from_db()
         assert user.check_password(PASSWORD)
-        ok = client.patch(
-            url,
-            f"password={PASSWORD}x&current_password={PASSWORD}",
-            content_type=FORM,
-            headers=auth,
-        )
+        ok = patch(client, user, f"password={PASSWORD}x&current_password={PASSWORD}", auth)
         assert ok.status_code == 200
         user.refresh_from_db()
         assert user.check_password(f"{PASSWORD}x")
@@ -151,27 +136,16 @@ class TestUpdate:
     ) -> None:
         victim = UserFactory.create()
         attacker = bearer(scope="write")
-        url = f"/users/{victim.pk}/"
-        response = client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=attacker)
-        assert response.status_code == 403
+        assert patch(client, victim, f"password={PASSWORD}x", attacker).status_code == 403
         victim.refresh_from_db()
         assert victim.check_password(PASSWORD)
         admin = bearer(scope="write", perms=["auth.change_user"])
-        assert (
-            client.patch(url, f"password={PASSWORD}x", content_type=FORM, headers=admin).status_code
-            == 200
-        )
+        assert patch(client, victim, f"password={PASSWORD}x", admin).status_code == 200
 
-    def test_privileged_fields_cannot_be_patched(
-        self, client: Client, bearer: BearerFactory
-    ) -> None:
-        user = UserFactory.create()
-        auth = bearer(scope="write", user=user)
+    def test_privileged_fields_cannot_be_patched(self, client: Client, me: Me) -> None:
+        user, auth = me
         for field in ("is_superuser", "is_staff", "user_permissions", "last_login", "password2"):
-            response = client.patch(
-                f"/users/{user.pk}/", f"{field}=true", content_type=FORM, headers=auth
-            )
-            assert response.status_code == 422, field
+            assert patch(client, user, f"{field}=true", auth).status_code == 422, field
         user.refresh_from_db()
         assert not user.is_superuser
         assert not user.is_staff
