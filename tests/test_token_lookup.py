@@ -1,7 +1,7 @@
 """identity.selectors.access_token_get: one compiled query on the hot path, checked against the
 ORM's reading of the same rows on each database."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,12 +14,18 @@ from tests.factories import AccessTokenFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.parametrize(
+    "last_login",
+    [None, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 1, 2, 3, 4, 5, 120000, UTC)],
+    ids=["never", "whole-second", "fraction"],
+)
 def test_the_token_and_its_user_load_in_one_query_exactly_as_the_orm_reads_them(
-    django_assert_num_queries: DjangoAssertNumQueries,
+    django_assert_num_queries: DjangoAssertNumQueries, last_login: datetime | None
 ) -> None:
-    created = AccessTokenFactory.create(
-        user=UserFactory.create(is_active=False), scope="read groups"
+    user = UserFactory.create(
+        is_active=False, is_staff=True, username="o'brien-é", last_login=last_login
     )
+    created = AccessTokenFactory.create(user=user, scope="read groups")
     with django_assert_num_queries(1):
         loaded = access_token_get(token=created.token)
     expected = AccessToken.objects.select_related("user").get(pk=created.pk)
