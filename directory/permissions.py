@@ -38,3 +38,12 @@ def require_password_change(*, actor: User, target: User) -> None:
     if actor.pk != target.pk:
         require_perm(actor, "auth.change_user")
         require_rank(actor=actor, target=target)
+
+
+def require_membership_change(*, actor: User, target: User) -> None:
+    """A group's members gain its permissions, so membership is part of the user's record,
+    as in the admin (where groups are edited on the user's page): `auth.change_user`, and a
+    superuser's groups only by a superuser. `auth.change_group` alone would let its holder
+    join any group and take its permissions."""
+    require_perm(actor, "auth.change_user")
+    require_rank(actor=actor, target=target)

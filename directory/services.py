@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import Conflict
 from directory.permissions import (
+    require_membership_change,
     require_password_change,
     require_perm,
     require_rank,
@@ -130,13 +131,13 @@ def group_delete(*, actor: User, group: Group) -> None:
 
 
 def group_add_member(*, actor: User, group: Group, user: User) -> None:
-    require_perm(actor, "auth.change_group")
+    require_membership_change(actor=actor, target=user)
     with transaction.atomic():
         # RelatedManager.add() inserts with ignore_conflicts, so concurrent adds don't collide.
         group.user_set.add(user)
 
 
 def group_remove_member(*, actor: User, group: Group, user: User) -> None:
-    require_perm(actor, "auth.change_group")
+    require_membership_change(actor=actor, target=user)
     with transaction.atomic():
         group.user_set.remove(user)

@@ -72,8 +72,8 @@ ROUTES = [
     Route("PATCH", "/groups/{group}/", 200, "auth.change_group", {"name": "patched-group"}),
     Route("DELETE", "/groups/{group}/", 204, "auth.delete_group"),
     Route("GET", "/groups/{group}/members/", 200),
-    Route("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
-    Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_group"),
+    Route("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_user"),
+    Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_user"),
 ]
 ROUTE_IDS = [route.id for route in ROUTES]
 # Every model permission the API checks: a user holding them all may make any operation.

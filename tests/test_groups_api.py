@@ -81,7 +81,7 @@ def test_put_patch_and_delete(client: Client, bearer: BearerFactory) -> None:
 
 
 def test_membership_is_idempotent_and_listed(client: Client, bearer: BearerFactory) -> None:
-    auth = bearer(perms=["auth.change_group"])
+    auth = bearer(perms=["auth.change_user"])
     group, alice, bob = GroupFactory.create(), UserFactory.create(), UserFactory.create()
     members = f"/groups/{group.pk}/members/"
     for _ in range(2):
@@ -102,7 +102,7 @@ def test_membership_of_a_missing_group_or_user_is_a_404(
     group, user = GroupFactory.create(), UserFactory.create()
     group_id = 987654 if missing == "group" else group.pk
     user_id = 987654 if missing == "user" else user.pk
-    auth = bearer(perms=["auth.change_group"])
+    auth = bearer(perms=["auth.change_user"])
     response = client.put(f"/groups/{group_id}/members/{user_id}/", headers=auth)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -115,8 +115,8 @@ def test_membership_of_a_missing_group_or_user_is_a_404(
         ("put", "/groups/{group}/", "name=new", "auth.change_group"),
         ("patch", "/groups/{group}/", "name=new", "auth.change_group"),
         ("delete", "/groups/{group}/", "", "auth.delete_group"),
-        ("put", "/groups/{group}/members/{user}/", "", "auth.change_group"),
-        ("delete", "/groups/{group}/members/{user}/", "", "auth.change_group"),
+        ("put", "/groups/{group}/members/{user}/", "", "auth.change_user"),
+        ("delete", "/groups/{group}/members/{user}/", "", "auth.change_user"),
     ],
 )
 def test_writes_need_the_users_model_permission(

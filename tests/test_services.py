@@ -146,7 +146,7 @@ def test_user_delete_needs_delete_user_and_rank() -> None:
 
 
 def test_group_membership_add_is_idempotent_and_remove_tolerates_absence() -> None:
-    actor = holder("auth.change_group")
+    actor = holder("auth.change_user")
     group, user = GroupFactory.create(), UserFactory.create()
     services.group_add_member(actor=actor, group=group, user=user)
     services.group_add_member(actor=actor, group=group, user=user)

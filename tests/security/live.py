@@ -34,7 +34,7 @@ from oauth2_provider.models import AccessToken, Application
 operator = User.objects.create_user("operator", password=None)
 operator.user_permissions.set(
     Permission.objects.filter(
-        content_type__app_label="auth", codename__in=["add_user", "add_group", "change_group"]
+        content_type__app_label="auth", codename__in=["add_user", "change_user", "add_group", "change_group"]
     )
 )
 app = Application.objects.create(

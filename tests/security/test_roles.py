@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import PASSWORD, SuperuserFactory, UserFactory
+from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
 from tests.helpers import USER_FIELDS, Response, parse_challenge
 from tests.routes import PERMISSIONS, ROUTE_IDS, ROUTES, Route
 
@@ -195,6 +195,40 @@ def test_delete_user_does_not_reach_a_superuser(client: Client, bearer: BearerFa
     response = client.delete(f"/users/{root.pk}/", headers=bearer(user=manager))
     assert response.status_code == 403
     assert User.objects.filter(pk=root.pk).exists()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_change_group_alone_cannot_change_membership(
+    client: Client, bearer: BearerFactory, method: str
+) -> None:
+    """Joining a group grants its permissions: with only `auth.change_group` a user would
+    otherwise put themselves into a group holding `auth.change_user` (or anything else)."""
+    powerful = GroupFactory.create()
+    powerful.permissions.set(Permission.objects.filter(codename="change_user"))
+    actor = UserFactory.create(permissions=["auth.change_group"])
+    member = UserFactory.create()
+    powerful.user_set.add(member)
+    target = actor if method == "PUT" else member
+    url = f"/groups/{powerful.pk}/members/{target.pk}/"
+    response = client.generic(method, url, headers=bearer(user=actor))
+    assert response.status_code == 403
+    assert set(powerful.user_set.all()) == {member}
+    assert not User.objects.get(pk=actor.pk).has_perm("auth.change_user")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_change_user_does_not_change_a_superusers_groups(
+    client: Client, bearer: BearerFactory, method: str
+) -> None:
+    group = GroupFactory.create()
+    root = SuperuserFactory.create()
+    if method == "DELETE":
+        group.user_set.add(root)
+    manager = UserFactory.create(permissions=PERMISSIONS)
+    url = f"/groups/{group.pk}/members/{root.pk}/"
+    response = client.generic(method, url, headers=bearer(user=manager))
+    assert response.status_code == 403
+    assert group.user_set.filter(pk=root.pk).exists() is (method == "DELETE")
 
 
 def test_a_superuser_manages_other_superusers(client: Client, bearer: BearerFactory) -> None:
