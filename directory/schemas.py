@@ -99,13 +99,14 @@ class UserCreateIn(InputSchema):
 
 
 class UserUpdateIn(InputSchema):
-    """PUT: the whole profile. A password change also needs `current_password` for oneself."""
+    """PUT: the whole profile, `is_active` included, so that no omission changes it. A
+    password change also needs `current_password` for oneself."""
 
     username: Username
     email: Email
     first_name: Name
     last_name: Name
-    is_active: bool = True
+    is_active: bool
     password: Password | Omittable = None
     current_password: Password | Omittable = None
 

@@ -22,7 +22,7 @@ CASES = [
     ("get", "/users/me/", "", 200, 2),  # token+user, user with its group ids
     ("get", "/users/{user}/", "", 200, 2),
     ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 5),
-    ("put", "/users/{user}/", "username=u&email=u@x.io&first_name=f&last_name=l", 200, 5),
+    ("put", "/users/{user}/", "username=u&email=u@x.io&first_name=f&last_name=l&is_active=true", 200, 5),
     ("patch", "/users/{user}/", "first_name=changed", 200, 5),
     ("delete", "/users/{user}/", "", 204, 14),  # cascades to DOT's tables
     ("get", "/groups/", "", 200, 3),

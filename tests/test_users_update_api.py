@@ -32,7 +32,13 @@ def patch(client: Client, user: User, form: str, headers: dict[str, str]) -> Res
 class TestUpdate:
     def test_put_replaces_the_profile(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create()
-        body = {"username": "renamed", "email": "r@x.io", "first_name": "R", "last_name": "N"}
+        body = {
+            "username": "renamed",
+            "email": "r@x.io",
+            "first_name": "R",
+            "last_name": "N",
+            "is_active": True,
+        }
         response = client.put(
             f"/users/{user.pk}/",
             json.dumps(body),
@@ -59,6 +65,22 @@ class TestUpdate:
             headers=bearer(),
         )
         assert response.status_code == 422
+
+    def test_put_without_is_active_is_a_422_and_never_reactivates(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        user = UserFactory.create(is_active=False)
+        profile = {"username": user.username, "email": "", "first_name": "", "last_name": ""}
+        response = client.put(
+            f"/users/{user.pk}/",
+            json.dumps(profile),
+            content_type="application/json",
+            headers=bearer(perms=["auth.change_user"]),
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body", "payload", "is_active"]
+        user.refresh_from_db()
+        assert not user.is_active
 
     def test_patch_changes_only_what_is_sent(self, client: Client, bearer: BearerFactory) -> None:
         user = UserFactory.create(first_name="Old", last_name="Name")

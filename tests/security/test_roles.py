@@ -102,7 +102,13 @@ def test_nobody_sets_privileges_or_internal_fields_through_the_api(
 ) -> None:
     actor = ROLES[role]()
     before = User.objects.values().get(pk=actor.pk)
-    body = {"username": actor.username, "email": "", "first_name": "", "last_name": ""}
+    body = {
+        "username": actor.username,
+        "email": "",
+        "first_name": "",
+        "last_name": "",
+        "is_active": True,
+    }
     response = client.generic(
         method,
         f"/users/{actor.pk}/",
