@@ -1,5 +1,6 @@
-"""The browser side around DOT's and the API's URLs: signing in, DOT's registration page
-answering with the client secret once, and Swagger UI's sign-in return page."""
+"""The browser side around DOT's and the API's URLs: signing in, changing one's password,
+DOT's registration page answering with the client secret once, and Swagger UI's sign-in
+return page."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -9,6 +10,16 @@ from identity.pages import ApplicationRegistration, swagger_oauth2_redirect
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("docs/oauth2-redirect", swagger_oauth2_redirect, name="docs-oauth2-redirect"),
     # DOT's `oauth2_provider:register` path, matched here first (config/urls.py lists this
     # module before /o/), so DOT's links and reverse() lead to this view.
