@@ -1,0 +1,206 @@
+"""What identity.revocation counts as a password change or a change of `is_active` in saves
+made by code, what it revokes, and at what cost."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, DeviceGrant, Grant, IDToken, RefreshToken
+from pytest_django import DjangoAssertNumQueries
+
+from identity.revocation import tokens_revoke_for_user
+from tests.factories import (
+    PASSWORD,
+    AccessTokenFactory,
+    ApplicationFactory,
+    GrantFactory,
+    RefreshTokenFactory,
+    UserFactory,
+)
+from tests.security.conftest import OAuthClient
+from tests.security.test_revocation import (
+    NEW_PASSWORD,
+    api_status,
+    assert_live,
+    assert_revoked,
+    issue,
+    staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class TestWhatCountsAsAChange:
+    def test_set_password_and_save_revokes_the_users_tokens(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        user.set_password(NEW_PASSWORD)
+        user.save()
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_a_hash_assigned_to_password_revokes_the_users_tokens(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        user.password = make_password(NEW_PASSWORD)
+        user.save(update_fields=["password"])
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_a_new_password_not_written_by_the_save_revokes_nothing_until_it_is(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        user.set_password(NEW_PASSWORD)
+        user.first_name = "Renamed"
+        user.save(update_fields=["first_name"])
+        assert api_status(client, tokens) == 200
+        user.save()
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_saves_that_change_neither_field_revoke_nothing(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        user.save()
+        user.first_name = "Renamed"
+        user.save(update_fields=["first_name"])
+        deferred = User.objects.defer("password", "is_active").get(pk=user.pk)
+        deferred.last_name = "Renamed"
+        deferred.save()
+        assert_live(client, oauth_client, tokens)
+
+    def test_deactivation_revokes_and_reactivation_revives_nothing(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_reactivation_revokes_tokens_that_outlived_a_deactivation_by_queryset_update(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        User.objects.filter(pk=user.pk).update(is_active=False)  # sends no signal
+        assert api_status(client, tokens) == 401  # refused while inactive, not revoked
+        inactive = User.objects.get(pk=user.pk)
+        inactive.is_active = True
+        inactive.save()
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_saving_an_unsaved_instance_over_an_existing_user_revokes(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        User(
+            pk=user.pk,
+            username=user.username,
+            password=make_password(NEW_PASSWORD),
+            date_joined=user.date_joined,
+        ).save()
+        assert_revoked(client, oauth_client, tokens)
+
+    def test_a_hash_upgrade_at_login_revokes_the_tokens_issued_before(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        """Django rehashes a password whose hasher parameters are out of date when it is next
+        checked (here: a salt shorter than MD5PasswordHasher now wants): the stored hash
+        changes, and counts as a change."""
+        user = UserFactory.create()
+        earlier = issue(client, oauth_client, user)
+        User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, "short", "md5"))
+        later = issue(client, oauth_client, user)
+        assert User.objects.get(pk=user.pk).password.split("$")[1] != "short"
+        assert_revoked(client, oauth_client, earlier)
+        assert_live(client, oauth_client, later)
+
+
+class TestWhatIsNotCovered:
+    def test_a_queryset_update_of_the_password_revokes_no_token_but_ends_browser_sessions(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        """The documented gap: QuerySet.update() sends no signal. Sessions end anyway, as
+        Django checks their hash against the stored password on every request."""
+        user = staff()
+        tokens = issue(client, oauth_client, user)
+        browser = Client()
+        browser.force_login(user)
+        User.objects.filter(pk=user.pk).update(password=make_password(NEW_PASSWORD))
+        assert api_status(client, tokens) == 200
+        assert browser.get("/admin/").status_code == 302
+
+
+@transaction.atomic
+def change_then_fail(user: User) -> None:
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    raise RuntimeError("after the write, before the commit")
+
+
+def test_a_rolled_back_password_change_leaves_the_tokens_alive(
+    client: Client, oauth_client: OAuthClient
+) -> None:
+    user = UserFactory.create()
+    tokens = issue(client, oauth_client, user)
+    with pytest.raises(RuntimeError):
+        change_then_fail(user)
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    assert_live(client, oauth_client, tokens)
+
+
+def test_revocation_marks_refresh_tokens_revoked_and_deletes_the_rest_of_the_users_only() -> None:
+    user, other = UserFactory.create_batch(2)
+    application = ApplicationFactory.create()
+    for owner in (user, other):
+        access = AccessTokenFactory.create(user=owner, application=application)
+        RefreshTokenFactory.create(user=owner, application=application, access_token=access)
+        GrantFactory.create(user=owner)
+        IDToken.objects.create(user=owner, expires=timezone.now() + timedelta(hours=1))
+        DeviceGrant.objects.create(
+            user=owner,
+            device_code=f"device-{owner.pk}",
+            user_code=f"user-{owner.pk}",
+            client_id=application.client_id,
+            expires=timezone.now() + timedelta(minutes=5),
+        )
+
+    tokens_revoke_for_user(user=user)
+
+    refresh = RefreshToken.objects.get(user=user)  # kept, as DOT keeps revoked ones
+    assert refresh.revoked is not None
+    assert refresh.access_token_id is None
+    for model in (AccessToken, Grant, IDToken, DeviceGrant):
+        assert not model.objects.filter(user=user).exists()
+        assert model.objects.filter(user=other).count() == 1
+    assert RefreshToken.objects.get(user=other).revoked is None
+
+
+@pytest.mark.parametrize("pairs", [0, 1, 30])
+def test_revocation_costs_a_fixed_number_of_queries(
+    django_assert_num_queries: DjangoAssertNumQueries, pairs: int
+) -> None:
+    """One UPDATE of refresh tokens; access tokens: a SELECT, and when there are any, the
+    UPDATE of their refresh tokens' link and a DELETE (by 100s); ID tokens: a SELECT, as
+    their deletion cascades; one DELETE each for grants and device grants."""
+    user = UserFactory.create()
+    for _ in range(pairs):
+        access = AccessTokenFactory.create(user=user)
+        RefreshTokenFactory.create(user=user, application=access.application, access_token=access)
+        GrantFactory.create(user=user)
+    with django_assert_num_queries(7 if pairs else 5):
+        tokens_revoke_for_user(user=user)
+    assert not AccessToken.objects.filter(user=user).exists()
