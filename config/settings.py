@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env.DJANGO_ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.DJANGO_CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "identity.apps.AdminConfig",  # Django's admin, its password change in one transaction
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class IdentityConfig(AppConfig):
@@ -9,3 +10,10 @@ class IdentityConfig(AppConfig):
         from identity import revocation
 
         revocation.connect()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on identity.admin_site.AdminSite."""
+
+    default = False  # `identity` alone names IdentityConfig
+    default_site = "identity.admin_site.AdminSite"

@@ -1,12 +1,14 @@
 """What identity.revocation counts as a password change or a change of `is_active` in saves
 made by code, what it revokes, and at what cost."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, DeviceGrant, Grant, IDToken, RefreshToken
@@ -204,3 +206,47 @@ def test_revocation_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(7 if pairs else 5):
         tokens_revoke_for_user(user=user)
     assert not AccessToken.objects.filter(user=user).exists()
+
+
+@pytest.fixture
+def atomic_at_save() -> Iterator[list[bool]]:
+    """Whether each save of a user ran inside a transaction."""
+    seen: list[bool] = []
+
+    def record(**kwargs: object) -> None:
+        seen.append(connection.in_atomic_block)
+
+    pre_save.connect(record, sender=User, dispatch_uid="test-atomic-at-save")
+    yield seen
+    pre_save.disconnect(sender=User, dispatch_uid="test-atomic-at-save")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        (
+            "/admin/auth/user/{pk}/password/",
+            {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        ),
+        (
+            "/admin/password_change/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        ),
+    ],
+    ids=["a user's password page", "one's own password page"],
+)
+def test_the_admins_password_pages_write_in_one_transaction(
+    atomic_at_save: list[bool], path: str, form: dict[str, str]
+) -> None:
+    """Django's own versions of these views write without a transaction."""
+    user = staff("auth.change_user")
+    browser = Client()
+    browser.force_login(user)
+    atomic_at_save.clear()  # force_login's save of last_login
+    assert browser.post(path.format(pk=user.pk), form).status_code == 302
+    assert atomic_at_save == [True]
