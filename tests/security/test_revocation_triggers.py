@@ -1,12 +1,20 @@
 """What identity.revocation counts as a password change or a change of `is_active` in saves
-made by code, what it revokes, and at what cost."""
+made by code, what it revokes, and at what cost; then `manage.py changepassword`, run as an
+operator runs it."""
 
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.core.management import get_commands
 from django.db import connection, transaction
 from django.db.models.signals import pre_save
 from django.test import Client
@@ -23,9 +31,11 @@ from tests.factories import (
     RefreshTokenFactory,
     UserFactory,
 )
-from tests.security.conftest import OAuthClient
+from tests.security import live
+from tests.security.conftest import CLIENT_SECRET, OAuthClient
 from tests.security.test_revocation import (
     NEW_PASSWORD,
+    Tokens,
     api_status,
     assert_live,
     assert_revoked,
@@ -250,3 +260,69 @@ def test_the_admins_password_pages_write_in_one_transaction(
     atomic_at_save.clear()  # force_login's save of last_login
     assert browser.post(path.format(pk=user.pk), form).status_code == 302
     assert atomic_at_save == [True]
+
+
+def test_manage_py_changepassword_is_identitys_which_writes_in_a_transaction() -> None:
+    """Django's saves without one; the first app in INSTALLED_APPS that has the command wins."""
+    assert get_commands()["changepassword"] == "identity"
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with live.live_environment(tmp_path) as env:
+        yield env
+
+
+SETUP = f"""
+import json
+from django.contrib.auth.models import User
+from oauth2_provider.models import Application
+
+user = User.objects.create_user("carol", password={PASSWORD!r})
+app = Application.objects.create(
+    name="cli", client_type="confidential", authorization_grant_type="password",
+    client_secret={CLIENT_SECRET!r},
+)
+print(json.dumps({{"client_id": app.client_id}}))
+"""
+
+
+def http(
+    url: str, data: dict[str, str] | None = None, **headers: str
+) -> tuple[int, dict[str, str]]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_manage_py_changepassword_revokes_the_users_tokens(
+    tmp_path: Path, deployed: dict[str, str]
+) -> None:
+    """The real command in a process of its own, reading the password from stdin as getpass
+    does without a terminal; the tokens are checked against a running server."""
+    client_id = json.loads(live.run(deployed, "shell", "-c", SETUP).stdout.splitlines()[-1])[
+        "client_id"
+    ]
+    basic = base64.b64encode(f"{client_id}:{CLIENT_SECRET}".encode()).decode()
+    with live.live_servers(tmp_path, deployed, 1) as ([url], _):
+
+        def token(data: dict[str, str]) -> tuple[int, dict[str, str]]:
+            return http(f"{url}/o/token/", data, Authorization=f"Basic {basic}")
+
+        status, body = token({"grant_type": "password", "username": "carol", "password": PASSWORD})
+        assert status == 200
+        tokens = Tokens(body["access_token"], body["refresh_token"])
+        assert http(f"{url}/users/", Authorization=f"Bearer {tokens.access}")[0] == 200
+
+        result = live.run(deployed, "changepassword", "carol", stdin=f"{NEW_PASSWORD}\n" * 2)
+
+        assert "Password changed successfully for user 'carol'" in result.stdout
+        assert http(f"{url}/users/", Authorization=f"Bearer {tokens.access}")[0] == 401
+        status, body = token({"grant_type": "refresh_token", "refresh_token": tokens.refresh})
+        assert (status, body["error"]) == (400, "invalid_grant")
+        new = {"grant_type": "password", "username": "carol", "password": NEW_PASSWORD}
+        assert token(new)[0] == 200
