@@ -22,7 +22,8 @@ ALLOWED_HOSTS = env.DJANGO_ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.DJANGO_CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "identity.apps.AdminConfig",  # Django's admin, its password change in one transaction
+    "identity",  # before django.contrib.auth: its `changepassword` command replaces auth's
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,7 +32,6 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally (no CDN needed)
     "oauth2_provider",
     "axes",
-    "identity",
     "directory",
 ]
 

@@ -1,6 +1,7 @@
 """The service as deployed: `manage.py runserver` processes on a database of their own (a
 SQLite file with the real settings, or a fresh PostgreSQL database when the suite runs on
-PostgreSQL), for tests that need real parallel requests."""
+PostgreSQL), for tests that need real parallel requests, or `manage.py` commands beside a
+running server."""
 
 import json
 import os
@@ -142,8 +143,12 @@ def _serve(manage: list[str], port: int, log: Path, env: dict[str, str]) -> subp
         )
 
 
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
 @contextmanager
-def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
+def live_environment(tmp: Path) -> Iterator[dict[str, str]]:
+    """The environment of `manage.py` as deployed, on a database of its own, migrated."""
     with _database(tmp) as database_url:
         env = {
             **os.environ,
@@ -154,22 +159,47 @@ def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        migrate = [*manage, "migrate", "--no-input"]
-        subprocess.run(migrate, env=env, check=True, capture_output=True)  # noqa: S603
-        shell = [*manage, "shell", "-c", SETUP]
-        setup = subprocess.run(shell, env=env, check=True, capture_output=True)  # noqa: S603
-        data = json.loads(setup.stdout.decode().strip().splitlines()[-1])
-        ports = [_free_port() for _ in range(processes)]
-        logs = [tmp / f"server-{port}.log" for port in ports]
-        servers = [_serve(manage, port, log, env) for port, log in zip(ports, logs, strict=True)]
-        try:
-            urls = [f"http://127.0.0.1:{port}" for port in ports]
-            for url, server in zip(urls, servers, strict=True):
-                _wait_until_up(url, server)
+        run(env, "migrate", "--no-input")
+        yield env
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`manage.py ARGS` in `env`, in a session of its own: with no terminal to open, getpass
+    reads `stdin` as a terminal's input."""
+    return subprocess.run(  # noqa: S603 (our own command line)
+        [*MANAGE, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,
+    )
+
+
+@contextmanager
+def live_servers(
+    tmp: Path, env: dict[str, str], processes: int
+) -> Iterator[tuple[list[str], list[Path]]]:
+    """`processes` runserver processes in `env`: their URLs and their logs."""
+    ports = [_free_port() for _ in range(processes)]
+    logs = [tmp / f"server-{port}.log" for port in ports]
+    servers = [_serve(MANAGE, port, log, env) for port, log in zip(ports, logs, strict=True)]
+    try:
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url, server in zip(urls, servers, strict=True):
+            _wait_until_up(url, server)
+        yield urls, logs
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+
+@contextmanager
+def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
+    with live_environment(tmp) as env:
+        data = json.loads(run(env, "shell", "-c", SETUP).stdout.strip().splitlines()[-1])
+        with live_servers(tmp, env, processes) as (urls, logs):
             yield Service(urls, data["token"], data["group"], data["members"], logs)
-        finally:
-            for server in servers:
-                server.terminate()
-            for server in servers:
-                server.wait(timeout=30)

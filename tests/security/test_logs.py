@@ -93,6 +93,10 @@ def test_the_full_flow_logs_no_secret(
         headers=headers,
     )
     assert changed.status_code == 200
+    # The change revoked the user's tokens (README "Token policy"): sign in again.
+    issued = oauth_client.password_grant(client, user.username, NEW_PASSWORD).json()
+    secrets += [issued["access_token"], issued["refresh_token"]]
+    headers = {"Authorization": f"Bearer {issued['access_token']}"}
     weak = client.post(
         "/users/",
         {"username": "weak", "password": "123"},
