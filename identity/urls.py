@@ -3,6 +3,7 @@ DOT's registration page answering with the client secret once, and Swagger UI's 
 return page."""
 
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.urls import path
 
 from identity.pages import ApplicationRegistration, swagger_oauth2_redirect
@@ -12,7 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        # One transaction: the new hash and the revocation of the user's tokens (identity.revocation).
+        transaction.atomic(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

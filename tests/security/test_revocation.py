@@ -95,7 +95,8 @@ class TestPasswordChangeThroughTheApi:
         targets = issue(client, oauth_client, target)
         actor = UserFactory.create(permissions=["auth.change_user"])
         actors = issue(client, oauth_client, actor)
-        profile = {f: getattr(target, f) for f in ("username", "email", "first_name", "last_name")}
+        fields = ("username", "email", "first_name", "last_name", "is_active")
+        profile = {f: getattr(target, f) for f in fields}
 
         response = getattr(client, method)(
             f"/users/{target.pk}/",
@@ -246,6 +247,27 @@ class TestPasswordChangeInTheAdmin:
         assert response.status_code == 302
         assert_revoked(client, oauth_client, tokens)
         assert client.get("/admin/").status_code == 200
+
+
+    def test_the_browser_password_page_revokes_the_signed_in_users_tokens(
+        self, client: Client, oauth_client: OAuthClient
+    ) -> None:
+        user = UserFactory.create()
+        tokens = issue(client, oauth_client, user)
+        client.force_login(user)
+
+        response = client.post(
+            "/accounts/password_change/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+        assert response["Location"] == "/accounts/password_change/done/"
+        assert_revoked(client, oauth_client, tokens)
+        assert client.get("/accounts/password_change/done/").status_code == 200
 
 
 class TestBrowserSessions:

@@ -247,10 +247,18 @@ def atomic_at_save() -> Iterator[list[bool]]:
                 "new_password2": NEW_PASSWORD,
             },
         ),
+        (
+            "/accounts/password_change/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        ),
     ],
-    ids=["a user's password page", "one's own password page"],
+    ids=["a user's password page", "one's own password page", "the browser page"],
 )
-def test_the_admins_password_pages_write_in_one_transaction(
+def test_the_password_pages_write_in_one_transaction(
     atomic_at_save: list[bool], path: str, form: dict[str, str]
 ) -> None:
     """Django's own versions of these views write without a transaction."""
