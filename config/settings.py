@@ -23,6 +23,9 @@ CSRF_TRUSTED_ORIGINS = env.DJANGO_CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before auth: the first app with a command of a name serves it, and identity's
+    # createsuperuser refuses a username taken in another case.
+    "identity",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,7 +34,6 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally (no CDN needed)
     "oauth2_provider",
     "axes",
-    "identity",
     "directory",
 ]
 

@@ -1,5 +1,7 @@
-"""The admin's user pages: Django's UserAdmin, keeping a rule the API keeps too.
+"""The admin's user pages: Django's UserAdmin, keeping two rules the API keeps too.
 
+- Usernames are unique regardless of case (identity.usernames): the add and change forms answer
+  a form error for a name taken in another case, not the unique index's IntegrityError (a 500).
 - The last active superuser stays (directory.superusers): deleting it, one at a time or with
   "delete selected", or unticking its `is_active` or `is_superuser`, is refused with a message.
 """
@@ -25,17 +27,39 @@ from directory.superusers import (
     keep_an_active_superuser,
     leaves_no_active_superuser,
 )
+from identity.usernames import users_named
 
 # Django's admin and form classes take no type arguments at run time; django-stubs' do.
 if TYPE_CHECKING:
     BaseUserAdmin = auth_admin.UserAdmin[User]
+    BaseCreationForm = auth_forms.AdminUserCreationForm[User]
     BaseChangeForm = auth_forms.UserChangeForm[User]
 else:
     BaseUserAdmin = auth_admin.UserAdmin
+    BaseCreationForm = auth_forms.AdminUserCreationForm
     BaseChangeForm = auth_forms.UserChangeForm
 
 
+def _taken(user: User) -> ValidationError:
+    return ValidationError(user.unique_error_message(User, ["username"]))
+
+
+class UserCreationForm(BaseCreationForm):
+    def clean_username(self) -> str:
+        """As Django's (which compares with `iexact`), with the unique index's expression."""
+        username: str = self.cleaned_data["username"]
+        if username and users_named(username).exists():
+            raise _taken(self.instance)
+        return username
+
+
 class UserChangeForm(BaseChangeForm):
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if username and users_named(username).exclude(pk=self.instance.pk).exists():
+            raise _taken(self.instance)
+        return username
+
     def clean(self) -> dict[str, Any] | None:
         """Runs inside the change view's transaction, which saves the user: the superusers'
         rows stay locked from this check until the change is committed."""
@@ -51,6 +75,7 @@ class UserChangeForm(BaseChangeForm):
 
 class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
+    add_form = UserCreationForm
     actions = ["delete_selected"]
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
