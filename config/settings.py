@@ -51,10 +51,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# axes first: it refuses locked-out credentials before the password is even checked.
+# axes first: it refuses locked-out credentials before the password is even checked. Then
+# ModelBackend, finding the user whatever the case of the typed username.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.CaseInsensitiveModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -6,15 +6,18 @@ import json
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import Response
+from tests.security.conftest import OAuthClient
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +85,73 @@ class TestApi:
         UserFactory.create(username="émile")
         response = create(client, "ÉMILE", bearer(perms=["auth.add_user"]))
         assert response.status_code == (409 if connection.vendor == "postgresql" else 201)
+
+
+class TestSignIn:
+    @pytest.fixture
+    def frank(self) -> User:
+        user: User = UserFactory.create(username="Frank")
+        return user
+
+    @pytest.mark.parametrize("typed", ["frank", "FRANK", "Frank"])
+    def test_the_password_grant_finds_the_user_whatever_the_case(
+        self,
+        client: Client,
+        bearer: BearerFactory,
+        oauth_client: OAuthClient,
+        frank: User,
+        typed: str,
+    ) -> None:
+        response = oauth_client.password_grant(client, typed, PASSWORD)
+        assert response.status_code == 200
+        token = response.json()["access_token"]
+        me = client.get("/users/me/", headers={"Authorization": f"Bearer {token}"})
+        assert me.json()["id"] == frank.pk
+
+    def test_a_wrong_password_is_refused_in_any_case(
+        self, client: Client, oauth_client: OAuthClient, frank: User
+    ) -> None:
+        response = oauth_client.password_grant(client, "FRANK", "wrong-password")
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+    def test_the_sign_in_page_finds_the_user_whatever_the_case(
+        self, client: Client, frank: User
+    ) -> None:
+        response = client.post("/accounts/login/", {"username": "fRANK", "password": PASSWORD})
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(frank.pk)
+
+    def test_the_admin_login_finds_the_user_whatever_the_case(self, client: Client) -> None:
+        boss = SuperuserFactory.create(username="boss")
+        response = client.post("/admin/login/", {"username": "BOSS", "password": PASSWORD})
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(boss.pk)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' MD5 hasher, counting the hashes it computes."""
+
+    computed = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.computed += 1
+        return super().encode(password, salt)
+
+
+def test_an_unknown_username_costs_the_same_hashing_as_a_wrong_password(
+    client: Client, settings: Settings
+) -> None:
+    """ModelBackend's timing-attack mitigation (Django #20760) is kept: an unknown name hashes
+    the typed password once, as checking a known user's does."""
+    settings.PASSWORD_HASHERS = ["tests.security.test_usernames.CountingHasher"]
+    UserFactory.create(username="gina")
+    costs = []
+    for username, address in (("GINA", "10.9.0.1"), ("nobody", "10.9.0.2")):
+        CountingHasher.computed = 0
+        form = {"username": username, "password": "wrong-password"}
+        assert client.post("/accounts/login/", form, REMOTE_ADDR=address).status_code == 200
+        costs.append(CountingHasher.computed)
+    assert costs == [1, 1]
 
 
 class TestAdmin:
