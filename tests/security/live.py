@@ -64,21 +64,42 @@ class Service:
     group: int
     members: list[int]
     logs: list[Path]
+    env: dict[str, str]  # the servers' environment, for `shell`
 
-    def request(self, n: int, method: str, path: str, body: Any = None) -> Reply:
-        """Request number `n` goes to server n mod len(urls)."""
+    def request(
+        self, n: int, method: str, path: str, body: Any = None, *, token: str | None = None
+    ) -> Reply:
+        """Request number `n` goes to server n mod len(urls), with the operator's token unless
+        `token` is another."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 (our own http:// URL)
             self.urls[n % len(self.urls)] + path,
             data=data,
             method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {token or self.token}",
+                "Content-Type": "application/json",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                 return Reply(response.status, _json(response.read()))
         except urllib.error.HTTPError as error:
             return Reply(error.code, _json(error.read()))
+
+    def shell(self, code: str) -> Any:
+        """Runs `code` in `manage.py shell` on the servers' database; the JSON it printed last."""
+        return _shell(self.env, code)
+
+
+def _manage() -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py")]
+
+
+def _shell(env: dict[str, str], code: str) -> Any:
+    shell = [*_manage(), "shell", "-c", code]
+    done = subprocess.run(shell, env=env, check=True, capture_output=True)  # noqa: S603
+    return json.loads(done.stdout.decode().strip().splitlines()[-1])
 
 
 def _json(raw: bytes) -> Any:
@@ -154,12 +175,10 @@ def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
-        manage = [sys.executable, str(ROOT / "manage.py")]
+        manage = _manage()
         migrate = [*manage, "migrate", "--no-input"]
         subprocess.run(migrate, env=env, check=True, capture_output=True)  # noqa: S603
-        shell = [*manage, "shell", "-c", SETUP]
-        setup = subprocess.run(shell, env=env, check=True, capture_output=True)  # noqa: S603
-        data = json.loads(setup.stdout.decode().strip().splitlines()[-1])
+        data = _shell(env, SETUP)
         ports = [_free_port() for _ in range(processes)]
         logs = [tmp / f"server-{port}.log" for port in ports]
         servers = [_serve(manage, port, log, env) for port, log in zip(ports, logs, strict=True)]
@@ -167,7 +186,7 @@ def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
             urls = [f"http://127.0.0.1:{port}" for port in ports]
             for url, server in zip(urls, servers, strict=True):
                 _wait_until_up(url, server)
-            yield Service(urls, data["token"], data["group"], data["members"], logs)
+            yield Service(urls, data["token"], data["group"], data["members"], logs, env)
         finally:
             for server in servers:
                 server.terminate()
