@@ -23,7 +23,10 @@ CSRF_TRUSTED_ORIGINS = env.DJANGO_CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
     "identity.apps.AdminConfig",  # Django's admin, its password change in one transaction
-    "identity",  # before django.contrib.auth: its `changepassword` command replaces auth's
+    # Before auth: the first app with a command of a name serves it; identity's
+    # `changepassword` writes in one transaction and its `createsuperuser` refuses a
+    # username taken in another case.
+    "identity",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,10 +52,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# axes first: it refuses locked-out credentials before the password is even checked.
+# axes first: it refuses locked-out credentials before the password is even checked. Then
+# ModelBackend, finding the user whatever the case of the typed username.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.CaseInsensitiveModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -27,7 +27,8 @@ class NotFound(ApiError):
 
 
 class Conflict(ApiError):
-    """The write would break a uniqueness rule (a taken username or group name)."""
+    """The write would break a rule of the directory's state: a taken username or group name,
+    or no active superuser left."""
 
     status_code = 409
     default_detail = "Conflict."

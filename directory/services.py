@@ -18,6 +18,7 @@ from directory.permissions import (
     require_rank,
     require_user_change,
 )
+from directory.superusers import keep_an_active_superuser
 
 USER_PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
 USERNAME_TAKEN = "A user with that username already exists."
@@ -97,6 +98,8 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
         fields.append("password")
     if fields:
         with _unique(USERNAME_TAKEN):
+            if changes.get("is_active") is False:
+                keep_an_active_superuser([user.pk])
             user.save(update_fields=fields)
     return user
 
@@ -105,6 +108,7 @@ def user_delete(*, actor: User, user: User) -> None:
     require_perm(actor, "auth.delete_user")
     require_rank(actor=actor, target=user)
     with transaction.atomic():
+        keep_an_active_superuser([user.pk])
         user.delete()
 
 

@@ -1,17 +1,14 @@
 """The admin pages for DOT's models, showing what an operator looks for: who owns a client,
 how it gets tokens and where it may redirect; whose tokens are live, with which scopes, until
 when. DOT's own admin classes are kept (they mask token values and revoke instead of
-deleting) and extended here. Django's user admin gets its password page in a transaction."""
+deleting) and extended here."""
 
 from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import User
-from django.db import router, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from oauth2_provider import admin as oauth2_admin
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
@@ -119,17 +116,3 @@ for model, model_admin in (
 ):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
-
-
-class UserAdmin(auth_admin.UserAdmin):  # type: ignore[type-arg]
-    def user_change_password(
-        self, request: HttpRequest, id: str, form_url: str = ""
-    ) -> HttpResponse:
-        """Django's password page for a user, in one transaction as the change form is: the new
-        hash and the revocation of the user's tokens (identity.revocation) commit together."""
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().user_change_password(request, id, form_url)
-
-
-admin.site.unregister(User)
-admin.site.register(User, UserAdmin)

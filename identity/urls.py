@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        # One transaction: the new hash and the revocation of the user's tokens (identity.revocation).
+        # One transaction: the new hash and the revocation of the tokens (identity.revocation).
         transaction.atomic(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),

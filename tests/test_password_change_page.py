@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 PAGE = "/accounts/password_change/"
-NEW_PASSWORD = "a-new-and-longer-passphrase"  # noqa: S105
+NEW_PASSWORD = "a-new-and-longer-passphrase"
 
 
 def signed_in(user: User) -> Client:

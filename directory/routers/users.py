@@ -58,7 +58,7 @@ def users_partial_update(
     return services.user_update(actor=request.user, user=user, data=payload.dict(exclude_none=True))
 
 
-@router.delete("/{user_id}/", response={204: None}, operation_id="users_delete")
+@router.delete("/{user_id}/", response={204: None, 409: ErrorOut}, operation_id="users_delete")
 def users_delete(request: AuthenticatedRequest, user_id: UserId) -> Status[None]:
     services.user_delete(actor=request.user, user=found(selectors.user_get(user_id=user_id)))
     return Status(204, None)

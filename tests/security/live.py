@@ -35,7 +35,8 @@ from oauth2_provider.models import AccessToken, Application
 operator = User.objects.create_user("operator", password=None)
 operator.user_permissions.set(
     Permission.objects.filter(
-        content_type__app_label="auth", codename__in=["add_user", "change_user", "add_group", "change_group"]
+        content_type__app_label="auth",
+        codename__in=["add_user", "change_user", "add_group", "change_group"],
     )
 )
 app = Application.objects.create(
@@ -65,21 +66,32 @@ class Service:
     group: int
     members: list[int]
     logs: list[Path]
+    env: dict[str, str]  # the servers' environment, for `shell`
 
-    def request(self, n: int, method: str, path: str, body: Any = None) -> Reply:
-        """Request number `n` goes to server n mod len(urls)."""
+    def request(
+        self, n: int, method: str, path: str, body: Any = None, *, token: str | None = None
+    ) -> Reply:
+        """Request number `n` goes to server n mod len(urls), with the operator's token unless
+        `token` is another."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 (our own http:// URL)
             self.urls[n % len(self.urls)] + path,
             data=data,
             method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {token or self.token}",
+                "Content-Type": "application/json",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                 return Reply(response.status, _json(response.read()))
         except urllib.error.HTTPError as error:
             return Reply(error.code, _json(error.read()))
+
+    def shell(self, code: str) -> Any:
+        """Runs `code` in `manage.py shell` on the servers' database; the JSON it printed last."""
+        return json.loads(run(self.env, "shell", "-c", code).stdout.strip().splitlines()[-1])
 
 
 def _json(raw: bytes) -> Any:
@@ -202,4 +214,4 @@ def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
     with live_environment(tmp) as env:
         data = json.loads(run(env, "shell", "-c", SETUP).stdout.strip().splitlines()[-1])
         with live_servers(tmp, env, processes) as (urls, logs):
-            yield Service(urls, data["token"], data["group"], data["members"], logs)
+            yield Service(urls, data["token"], data["group"], data["members"], logs, env)

@@ -112,3 +112,53 @@ def test_concurrent_renames_to_one_group_name_give_one_winner(service: Service) 
     assert_no_server_errors(service, replies)
     assert sorted(reply.status for reply in replies) == [200] + [409] * 4
     assert service.request(0, "GET", "/groups/?search=dream").body["count"] == 1
+
+
+# Two active superusers, each with a token, and no other: the previous round's survivor goes.
+TWO_SUPERUSERS = """
+import json, secrets
+from datetime import timedelta
+from django.contrib.auth.models import User
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+
+User.objects.filter(is_superuser=True).delete()
+app = Application.objects.get(name="live")
+roots = []
+for n in range(2):
+    user = User.objects.create_superuser(f"root{n}-{secrets.token_hex(4)}", password=None)
+    raw = secrets.token_urlsafe(24)
+    AccessToken.objects.create(
+        user=user, application=app, token=raw, scope="read write",
+        expires=timezone.now() + timedelta(hours=1),
+    )
+    roots.append({"id": user.pk, "token": raw})
+print(json.dumps(roots))
+"""
+
+
+def removes_itself(service: Service, n: int, root: dict[str, Any]) -> Callable[[], Reply]:
+    """Server `n`'s superuser deletes itself (even n) or deactivates itself (odd n)."""
+    path = f"/users/{root['id']}/"
+    if n % 2 == 0:
+        return lambda: service.request(n, "DELETE", path, token=root["token"])
+    return lambda: service.request(n, "PATCH", path, {"is_active": False}, token=root["token"])
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_two_superusers_removing_themselves_at_once_leave_one(
+    service: Service, attempt: int
+) -> None:
+    """The check and the change share a transaction that locks the active superusers' rows
+    (PostgreSQL) or holds the write lock (SQLite): the second request sees the first's."""
+    roots = service.shell(TWO_SUPERUSERS)
+    replies = all_at_once([removes_itself(service, n, root) for n, root in enumerate(roots)])
+    assert_no_server_errors(service, replies)
+    statuses = [reply.status for reply in replies]
+    assert statuses in ([204, 409], [409, 200]), replies
+    refused = statuses.index(409)
+    assert replies[refused].body == {
+        "detail": "The last active superuser cannot be deleted or deactivated."
+    }
+    survivor = service.request(0, "GET", f"/users/{roots[refused]['id']}/")
+    assert (survivor.status, survivor.body["is_active"]) == (200, True)

@@ -248,7 +248,6 @@ class TestPasswordChangeInTheAdmin:
         assert_revoked(client, oauth_client, tokens)
         assert client.get("/admin/").status_code == 200
 
-
     def test_the_browser_password_page_revokes_the_signed_in_users_tokens(
         self, client: Client, oauth_client: OAuthClient
     ) -> None:

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from oauth2_provider.models import Application
 
+from identity.usernames import users_named
+
 DEMO_APPLICATION = "Tutorial client"
 SWAGGER_UI_APPLICATION = "Swagger UI"
 DEMO_GROUPS = {"engineering": ["alice"], "support": ["bob"]}
@@ -35,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
         password = self._admin(username)
-        owner = User.objects.get(username=username)
+        owner = users_named(username).get()
         client = self._application(owner=owner)
         self._swagger_ui_client(owner=owner, base_url=base_url)
         self._directory()
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             )
 
     def _admin(self, username: str) -> str | None:
-        if User.objects.filter(username=username).exists():
+        if users_named(username).exists():
             return None
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or secrets.token_urlsafe(18)
         User.objects.create_superuser(username=username, email="", password=password)
@@ -98,12 +100,11 @@ class Command(BaseCommand):
         for group_name, members in DEMO_GROUPS.items():
             group, _ = Group.objects.get_or_create(name=group_name)
             for member in members:
-                user, created = User.objects.get_or_create(
-                    username=member, defaults={"email": f"{member}@example.com"}
-                )
-                if created:
+                user = users_named(member).first()
+                if user is None:
+                    user = User(username=member, email=f"{member}@example.com")
                     user.set_unusable_password()
-                    user.save(update_fields=["password"])
+                    user.save()
                 group.user_set.add(user)
 
     def _print_tutorial(
