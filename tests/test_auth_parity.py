@@ -1,6 +1,6 @@
 """The API accepts exactly the tokens DOT's resource server path accepts: a differential test.
 
-Each case of the table sets up a token and asks two questions about one request:
+Each case of the table sets up a token and asks about one request, twice of DOT and once of the API:
 
 - DOT: the configured validator class (`OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]`,
   identity.validators.ActiveUserOAuth2Validator: DOT's OAuth2Validator, which also refuses a
@@ -10,7 +10,7 @@ Each case of the table sets up a token and asks two questions about one request:
   so the URI the table writes down is the one DOT derives.
 - The API: the same request through django.test.Client, the full stack to OAuth2Bearer.
 
-Both verdicts (accept or refuse) must equal each other and the table's.
+The three verdicts (accept or refuse) must equal each other and the table's.
 """
 
 from collections.abc import Callable
