@@ -158,7 +158,9 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     },
     # A token request without `scope` gets all three, as in the tutorial's step 4.
     "DEFAULT_SCOPES": ["read", "write", "groups"],
-    # Generated secrets: salted HMAC-SHA256; human-chosen ones: PBKDF2 (identity/hashers.py).
+    # Secrets the server generates carry a keyed tag (identity/client_secrets.py) and get a
+    # salted HMAC-SHA256; any other secret gets PBKDF2 (identity/hashers.py).
+    "CLIENT_SECRET_GENERATOR_CLASS": "identity.client_secrets.TaggedClientSecretGenerator",
     "CLIENT_SECRET_HASHER": "client_secret_hmac_sha256",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": env.OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS,

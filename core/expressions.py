@@ -58,3 +58,19 @@ class JSONDateTime(Func):
         return self.as_sql(
             compiler, connection, template="(REPLACE(%(expressions)s, ' ', 'T') || 'Z')", **extra
         )
+
+
+class JSONColumn(Func):
+    """A JSONField column as a value of JSONArray/JSONObject: the JSON it holds, not a string.
+
+    SQLite stores JSON as text, which JSON() marks as JSON again (JSON_ARRAY would embed it as a
+    string); PostgreSQL's jsonb stays jsonb.
+    """
+
+    template = "%(expressions)s"
+    output_field = JSONField()
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> SQL:
+        return self.as_sql(compiler, connection, template="JSON(%(expressions)s)", **extra)

@@ -6,21 +6,26 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import DateTimeField, F, Field, Model
+from django.db.models import DateTimeField, F, Field, JSONField, Model
 
-from core.expressions import JSONDateTime
+from core.expressions import JSONColumn, JSONDateTime
 
 M = TypeVar("M", bound=Model)
 
 
 def fields_json(model: type[Model], attnames: Sequence[str], *, via: str = "") -> list[Any]:
     """The expressions for `attnames` of `model`, reached through the relation path `via`
-    (e.g. "user__"), as values of a JSON array: datetimes in RFC 3339."""
+    (e.g. "user__"), as values of a JSON array: datetimes in RFC 3339, JSON columns as JSON."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    return [
-        JSONDateTime(via + name) if isinstance(fields[name], DateTimeField) else F(via + name)
-        for name in attnames
-    ]
+    return [_field_json(fields[name], via + name) for name in attnames]
+
+
+def _field_json(field: "Field[Any, Any]", path: str) -> Any:
+    if isinstance(field, DateTimeField):
+        return JSONDateTime(path)
+    if isinstance(field, JSONField):
+        return JSONColumn(path)
+    return F(path)
 
 
 def instance_from_json(model: type[M], attnames: Sequence[str], values: Sequence[Any]) -> M:

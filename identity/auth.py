@@ -9,12 +9,18 @@ from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken
 
 from identity.errors import CredentialsMissing, InsufficientScope, InvalidRequest, InvalidToken
+from identity.resource_server import application_is_usable, request_uri
 from identity.scopes import required_scopes
-from identity.selectors import access_token_get
+from identity.selectors import TOKEN_LOOKUP, TokenLookup
+from identity.validators import NOT_ACTIVE_USER
 
 # RFC 6750 §2.1 b64token, bounded: DOT issues 30 characters; nothing longer reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-._~+/]{1,255}=*")
 TOKEN_IN_QUERY = "Send the access token in the Authorization header, not in the URL."  # noqa: S105
+# DOT's own descriptions (OAuth2Validator), for the same refusals.
+INVALID = "The access token is invalid."
+EXPIRED = "The access token has expired."
+OTHER_AUDIENCE = "The access token is not valid for this resource."
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -25,17 +31,22 @@ class AuthenticatedRequest(HttpRequest):
 
 
 class OAuth2Bearer(HttpBearer):
-    """Accepts a live DOT access token that belongs to an active user and carries the scopes
-    the request needs: `read` for safe methods, `write` otherwise, plus `scopes`.
+    """Accepts the tokens DOT's resource server path accepts (`validate_bearer_token` of the
+    configured validator, identity/validators.py): a live DOT access token that belongs to an
+    active user, is meant for this resource (RFC 8707) if it names any, comes from a usable
+    application, and carries the scopes the request needs: `read` for safe methods, `write`
+    otherwise, plus `scopes`. One query loads the token, its user and what `is_usable` needs of
+    its application (identity.selectors.TokenLookup).
 
     Raises CredentialsMissing (401) for a request without a bearer token rather than return
     None (Ninja's "try the next scheme"): the API has this one scheme. Then InvalidRequest
     (400), InvalidToken (401) or InsufficientScope (403).
     """
 
-    def __init__(self, *, scopes: Iterable[str] = ()) -> None:
+    def __init__(self, *, scopes: Iterable[str] = (), lookup: TokenLookup = TOKEN_LOOKUP) -> None:
         super().__init__()
         self.extra_scopes = frozenset(scopes)
+        self.lookup = lookup
 
     def required_scopes(self, method: str) -> tuple[str, ...]:
         return required_scopes(method, self.extra_scopes)
@@ -53,14 +64,23 @@ class OAuth2Bearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken:
         if not TOKEN_PATTERN.fullmatch(token):
             raise InvalidToken("The access token is malformed.")
-        access_token = access_token_get(token=token)
+        access_token = self.lookup.get(token)
         if access_token is None:
-            raise InvalidToken("The access token is invalid.")
+            raise InvalidToken(INVALID)
+        # What makes the token invalid here comes before the scopes: a token for another
+        # resource is refused as such, not for the scopes it lacks.
         if access_token.is_expired():
-            raise InvalidToken("The access token has expired.")
+            raise InvalidToken(EXPIRED)
         user = access_token.user
         if user is None or not user.is_active:
-            raise InvalidToken("The access token is not issued to an active user.")
+            raise InvalidToken(NOT_ACTIVE_USER)
+        # RFC 8707 §2: only a token that names resources is restricted to them.
+        if access_token.resource and not access_token.allows_audience(request_uri(request)):
+            raise InvalidToken(OTHER_AUDIENCE)
+        # Not loaded for DOT's own model, whose is_usable says yes unasked.
+        application = access_token.application if self.lookup.loads_application else None
+        if not application_is_usable(application, request):
+            raise InvalidToken(INVALID)
         scopes = self.required_scopes(request.method or "GET")
         if not access_token.allow_scopes(scopes):
             raise InsufficientScope(scopes)

@@ -1,11 +1,12 @@
-"""A cheap hash for DOT's machine-generated client secrets, a slow one for everything else.
+"""A cheap hash for the client secrets the server generates, a slow one for everything else.
 
 DOT hashes client secrets at rest with `make_password(secret, hasher=CLIENT_SECRET_HASHER)` and
 checks them with `check_password`, so at Django's PBKDF2 cost every token request pays ~0.4 s for
-the client alone. Slow hashing exists to make guessing human-chosen secrets expensive; a random
-128-character secret (~760 bits) cannot be guessed at any hash speed, so a salted HMAC-SHA256
-keeps it unreadable at rest for microseconds. Secrets that do not look machine-generated are
-handed to the slow default hasher instead, and stay on it for every later check.
+the client alone. Slow hashing exists to make guessing human-chosen secrets expensive; a secret
+the server generated (identity.client_secrets: 96 random letters and digits, ~570 bits, and a
+tag) cannot be guessed at any hash speed, so a salted HMAC-SHA256 keeps it unreadable at rest
+for microseconds. Any other secret (typed into a form, given to a command, a generated one
+edited) is handed to the slow default hasher instead, and stays on it for every later check.
 """
 
 from __future__ import annotations
@@ -13,44 +14,29 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import math
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import BasePasswordHasher, get_hasher, mask_hash
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 
+from identity.client_secrets import is_server_generated
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-MIN_LENGTH = 64
-# Shannon entropy of the secret's own characters: DOT's generated secrets score ~5.6 bits,
-# English prose ~4.2, hexadecimal at most 4 (those take the slow path; safe, only slower).
-MIN_BITS_PER_CHARACTER = 4.5
-
-
-def bits_per_character(secret: str) -> float:
-    counts = Counter(secret)
-    total = len(secret)
-    return -sum(n / total * math.log2(n / total) for n in counts.values())
-
-
-def is_machine_generated(secret: str) -> bool:
-    """Long and varied enough that guessing it is hopeless even against a fast hash."""
-    return len(secret) >= MIN_LENGTH and bits_per_character(secret) >= MIN_BITS_PER_CHARACTER
-
 
 class ClientSecretHasher(BasePasswordHasher):
-    """Salted HMAC-SHA256 for high-entropy secrets; delegates the rest to the default hasher,
-    whose encoding (e.g. `pbkdf2_sha256$...`) then identifies it on every later check."""
+    """Salted HMAC-SHA256 for server-generated secrets; delegates the rest to the default
+    hasher, whose encoding (e.g. `pbkdf2_sha256$...`) then identifies it on every later check.
+    Verifying needs no tag: a stored `client_secret_hmac_sha256$...` hash verifies as it is."""
 
     algorithm = "client_secret_hmac_sha256"
 
     def encode(self, password: str, salt: str) -> str:
         if not salt or "$" in salt:
             raise ValueError("The salt must be non-empty and free of '$'.")
-        if not is_machine_generated(password):
+        if not is_server_generated(password):
             return get_hasher("default").encode(password, salt)
         return f"{self.algorithm}${salt}${self._digest(password, salt)}"
 

@@ -1,5 +1,6 @@
 """identity.selectors.access_token_get: one compiled query on the hot path, checked against the
-ORM's reading of the same rows on each database."""
+ORM's reading of the same rows on each database (DOT's own reading: select_related the user and
+the application)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,8 +9,15 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 from pytest_django import DjangoAssertNumQueries
 
-from identity.selectors import TOKEN_FIELDS, USER_FIELDS, access_token_get
-from tests.factories import AccessTokenFactory, UserFactory
+from identity.selectors import (
+    TOKEN_FIELDS,
+    TOKEN_LOOKUP,
+    USER_FIELDS,
+    TokenLookup,
+    access_token_get,
+)
+from tests.factories import AccessTokenFactory, ApplicationFactory, UserFactory
+from tests.usable_applications import HttpsOnlyApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +33,18 @@ def test_the_token_and_its_user_load_in_one_query_exactly_as_the_orm_reads_them(
     user = UserFactory.create(
         is_active=False, is_staff=True, username="o'brien-é", last_login=last_login
     )
-    created = AccessTokenFactory.create(user=user, scope="read groups")
+    application = ApplicationFactory.create(
+        name='Reporting "é"', skip_authorization=True, redirect_uris="https://a.example/cb"
+    )
+    created = AccessTokenFactory.create(
+        user=user,
+        application=application,
+        scope="read groups",
+        resource=["https://api.example.com/", "https://b.example/x?y=1"],
+    )
     with django_assert_num_queries(1):
         loaded = access_token_get(token=created.token)
-    expected = AccessToken.objects.select_related("user").get(pk=created.pk)
+    expected = AccessToken.objects.select_related("user", "application").get(pk=created.pk)
     assert loaded is not None
     assert loaded.user is not None
     assert {f: getattr(loaded, f) for f in TOKEN_FIELDS} == {
@@ -37,6 +53,7 @@ def test_the_token_and_its_user_load_in_one_query_exactly_as_the_orm_reads_them(
     assert {f: getattr(loaded.user, f) for f in USER_FIELDS} == {
         f: getattr(expected.user, f) for f in USER_FIELDS
     }
+    assert loaded.resource == ["https://api.example.com/", "https://b.example/x?y=1"]
     assert loaded.expires.tzinfo is not None
     assert loaded.allow_scopes(["groups"])
     assert not loaded.allow_scopes(["write"])
@@ -54,6 +71,54 @@ def test_a_token_without_user_loads_with_none() -> None:
     loaded = access_token_get(token=created.token)
     assert loaded is not None
     assert loaded.user is None
+
+
+def test_dots_own_application_model_is_not_loaded(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    # Its is_usable says yes without reading anything: nothing of it is needed.
+    assert not TOKEN_LOOKUP.loads_application
+    created = AccessTokenFactory.create()
+    with django_assert_num_queries(1):
+        loaded = access_token_get(token=created.token)
+    assert loaded is not None
+    assert not AccessToken.application.is_cached(loaded)
+
+
+def test_a_model_that_overrides_is_usable_loads_in_the_same_query_as_the_orm_reads_it(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    lookup = TokenLookup(HttpsOnlyApplication)
+    assert lookup.loads_application
+    application = ApplicationFactory.create(
+        name='Reporting "é"', skip_authorization=True, redirect_uris="https://a.example/cb"
+    )
+    created = AccessTokenFactory.create(application=application)
+    with django_assert_num_queries(1):
+        loaded = lookup.get(created.token)
+    assert loaded is not None
+    assert type(loaded.application) is HttpsOnlyApplication
+    expected = HttpsOnlyApplication.objects.get(pk=application.pk)
+    fields = [field.attname for field in HttpsOnlyApplication._meta.concrete_fields]
+    assert lookup.application_fields == tuple(fields)
+    assert {f: getattr(loaded.application, f) for f in fields} == {
+        f: getattr(expected, f) for f in fields
+    }
+    assert loaded.user == created.user
+
+
+def test_a_token_without_application_loads_with_none() -> None:
+    created = AccessTokenFactory.create(application=None)
+    loaded = TokenLookup(HttpsOnlyApplication).get(created.token)
+    assert loaded is not None
+    assert loaded.application is None
+    assert loaded.user is not None
+
+
+def test_a_token_without_resource_loads_an_empty_list() -> None:
+    loaded = access_token_get(token=AccessTokenFactory.create().token)
+    assert loaded is not None
+    assert loaded.resource == []
 
 
 @pytest.mark.parametrize("token", ["unknown", "' OR '1'='1", ""])
