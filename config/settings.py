@@ -177,9 +177,15 @@ BEHIND_TLS_PROXY = env.DJANGO_BEHIND_TLS_PROXY
 
 # Brute-force protection (identity/throttle.py, README "Security"). Failures are counted in the
 # database, so every app server sharing it sees the same counts.
+# A username is locked together with the address, so that nobody can lock an account for
+# everybody else; the address alone only at a far higher limit (password spraying).
+AXES_HANDLER = "identity.throttle.ThrottleHandler"
 AXES_FAILURE_LIMIT = env.DJANGO_LOGIN_FAILURE_LIMIT
+# Not axes' own setting: identity.throttle.ThrottleHandler's.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=env.DJANGO_LOGIN_COOLOFF_SECONDS)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "identity.throttle.lockout_parameters"
+AXES_USERNAME_CALLABLE = "identity.throttle.username_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "identity.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "identity.throttle.lockout_response"

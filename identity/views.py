@@ -15,8 +15,9 @@ from identity.throttle import client_credentials, lockout_response, token_reques
 
 
 class ClientThrottleMixin:
-    """Answers 429 while the username, the client or the caller's address is locked out, and
-    counts a failed client authentication (RFC 6749 §2.3.1) against the client.
+    """Answers 429 while the username from the caller's address, the client or the address
+    itself is locked out, and counts a failed client authentication (RFC 6749 §2.3.1) against
+    the client.
 
     Failed passwords are counted by axes itself: DOT's password grant calls Django's
     authenticate() with a copy of the request, and axes listens to user_login_failed.
