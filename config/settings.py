@@ -219,11 +219,30 @@ if not DEBUG:
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A client that sends a token, secret or password in a URL query must not have it printed
+    # (runserver prints the request line): every handler redacts credential-named values.
+    "filters": {"redact": {"()": "core.redaction.RedactCredentials"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        # Django's own runserver access log, as in its DEFAULT_LOGGING, plus the filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.DJANGO_LOG_LEVEL},
     # Django's own console handler would print every record a second time through root.
     "loggers": {
         "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # oauthlib's DEBUG tracing prints access and refresh tokens: never below INFO.
         "oauthlib": {"level": "INFO"},
     },
