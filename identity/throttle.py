@@ -1,10 +1,10 @@
 """Brute-force protection for /o/token/, the admin login and the sign-in page, on django-axes.
 
 Axes counts failed logins in the database (shared by every app server). A username is locked
-together with the caller's address, at LOGIN_FAILURE_LIMIT: one address cannot lock an
-account for everybody else (behind a shared NAT or proxy, nor from anywhere). The address on
-its own is locked at a far higher LOGIN_ADDRESS_FAILURE_LIMIT, against password spraying (one
-password tried on many usernames). The token views add a third key, the OAuth2 client, for
+together with the caller's address, at AXES_FAILURE_LIMIT: nobody can lock an account for
+everybody else, from one address or behind a shared NAT or proxy. The address on its own is
+locked at a far higher LOGIN_ADDRESS_FAILURE_LIMIT, against password spraying (one password
+tried on many usernames). The token views add a third key, the OAuth2 client, for
 failed client authentication (RFC 6749 §2.3.1), which never reaches Django's authenticate().
 """
 
