@@ -111,7 +111,10 @@ class Environment(BaseSettings):
         default=False, description="With DJANGO_DEBUG=false: ask browsers to preload HSTS."
     )
     DJANGO_LOGIN_FAILURE_LIMIT: Positive = Field(
-        default=5, description="Failed logins per username, address or client before a 429."
+        default=5, description="Failed logins per username from one address, or per client."
+    )
+    DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT: Positive = Field(
+        default=100, description="Failed logins from one address, whatever the username."
     )
     DJANGO_LOGIN_COOLOFF_SECONDS: Seconds = Field(
         default=15 * 60, description="How long a lock lasts after the last failure."

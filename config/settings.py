@@ -183,9 +183,15 @@ BEHIND_TLS_PROXY = env.DJANGO_BEHIND_TLS_PROXY
 
 # Brute-force protection (identity/throttle.py, README "Security"). Failures are counted in the
 # database, so every app server sharing it sees the same counts.
+# A username is locked together with the address, so that nobody can lock an account for
+# everybody else; the address alone only at a far higher limit (password spraying).
+AXES_HANDLER = "identity.throttle.ThrottleHandler"
 AXES_FAILURE_LIMIT = env.DJANGO_LOGIN_FAILURE_LIMIT
+# Not axes' own setting: identity.throttle.ThrottleHandler's.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=env.DJANGO_LOGIN_COOLOFF_SECONDS)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "identity.throttle.lockout_parameters"
+AXES_USERNAME_CALLABLE = "identity.throttle.username_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "identity.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "identity.throttle.lockout_response"
@@ -219,11 +225,30 @@ if not DEBUG:
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A client that sends a token, secret or password in a URL query must not have it printed
+    # (runserver prints the request line): every handler redacts credential-named values.
+    "filters": {"redact": {"()": "core.redaction.RedactCredentials"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        # Django's own runserver access log, as in its DEFAULT_LOGGING, plus the filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.DJANGO_LOG_LEVEL},
     # Django's own console handler would print every record a second time through root.
     "loggers": {
         "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # oauthlib's DEBUG tracing prints access and refresh tokens: never below INFO.
         "oauthlib": {"level": "INFO"},
     },

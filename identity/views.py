@@ -10,19 +10,23 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import IntrospectTokenView, RevokeTokenView, TokenView
+from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
 
 from identity.throttle import client_credentials, lockout_response, token_request_client_id
 
+# The scope a bearer token needs at /o/introspect/ (DOT's IntrospectTokenView.required_scopes).
+INTROSPECTION_SCOPE = "introspection"
+CLIENT_REALM = "oauth2"
+
 
 class ClientThrottleMixin:
-    """Answers 429 while the username, the client or the caller's address is locked out, and
-    counts a failed client authentication (RFC 6749 §2.3.1) against the client.
+    """Answers 429 while the username from the caller's address, the client or the address
+    itself is locked out, and counts a failed client authentication (RFC 6749 §2.3.1, a 401)
+    against the client.
 
     Failed passwords are counted by axes itself: DOT's password grant calls Django's
     authenticate() with a copy of the request, and axes listens to user_login_failed.
     """
-
-    client_failure_statuses: tuple[int, ...] = (401,)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -38,7 +42,7 @@ class ClientThrottleMixin:
         if is_locked(request, keys):
             return lockout_response(request)
         response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        if response.status_code in self.client_failure_statuses and client_id is not None:
+        if response.status_code == 401 and client_id is not None:
             AxesProxyHandler.user_login_failed(
                 sender=type(self), credentials=client_credentials(client_id), request=request
             )
@@ -83,11 +87,68 @@ class ThrottledTokenView(ClientThrottleMixin, TokenView):  # type: ignore[misc]
 
 
 @method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(sensitive_post_parameters("token", "client_secret"), name="post")
 class ThrottledRevokeTokenView(ClientThrottleMixin, RevokeTokenView):  # type: ignore[misc]
     pass
 
 
 @method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(sensitive_post_parameters("token", "client_secret"), name="post")
 class ThrottledIntrospectTokenView(ClientThrottleMixin, IntrospectTokenView):  # type: ignore[misc]
-    # DOT answers a failed client authentication here with a bare 403.
-    client_failure_statuses = (401, 403)
+    """RFC 7662: POST only, the token in the body (§2.1), so that it never lands in a URL and
+    the access logs; the caller authenticates as a client (HTTP Basic or the form fields) or
+    with a bearer token that has the `introspection` scope (DOT's own alternative)."""
+
+    http_method_names = ["post"]
+    required_scopes = [INTROSPECTION_SCOPE]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return post_only()
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
+
+    def unauthenticated_response(
+        self, request: HttpRequest, oauthlib_request: Any = None
+    ) -> HttpResponse:
+        """Instead of DOT's bare 403: the JSON error of RFC 6749 §5.2 (client authentication)
+        or RFC 6750 §3.1 (bearer token), each with its challenge."""
+        scheme = request.headers.get("Authorization", "").partition(" ")[0]
+        if scheme.lower() == "bearer":
+            error = getattr(oauthlib_request, "oauth2_error", None) or {}
+            return bearer_failure({key: str(value) for key, value in error.items()})
+        return invalid_client()
+
+
+def post_only() -> HttpResponse:
+    """RFC 9110 §15.5.6 405 with Allow; the body says what to send instead."""
+    response = invalid_request(
+        "Method not allowed: POST the token in the form body, never in the URL.", status=405
+    )
+    response["Allow"] = "POST"
+    return response
+
+
+def invalid_client() -> HttpResponse:
+    """RFC 6749 §5.2 `invalid_client`: 401 with the challenge of the scheme clients use."""
+    description = "Client authentication failed."
+    response = JsonResponse(
+        {"error": "invalid_client", "error_description": description, "detail": description},
+        status=401,
+    )
+    response["WWW-Authenticate"] = f'Basic realm="{CLIENT_REALM}"'
+    return response
+
+
+def bearer_failure(error: dict[str, str]) -> HttpResponse:
+    """RFC 6750 §3.1: 401 `invalid_token`, or 403 `insufficient_scope` naming the scope."""
+    error.setdefault("error", "invalid_token")
+    error.setdefault("error_description", "The access token is invalid.")
+    if error["error"] == "insufficient_scope":
+        error["scope"] = INTROSPECTION_SCOPE
+    response = JsonResponse({**error, "detail": error["error_description"]})
+    response.status_code = challenge_status(error)
+    response["WWW-Authenticate"] = build_bearer_challenge(
+        None, oauth2_error=error, realm=CLIENT_REALM, resource_metadata_url=None
+    )
+    return response

@@ -36,7 +36,8 @@ export CONTRACT_USER_ID=7340033 SCHEMATHESIS_HOOKS=scripts.contract_hooks PYTHON
 # after a 401) and answers the leftover bytes with an HTML 400. 8190 is gunicorn's largest
 # request line: the default answers long generated URLs with its own HTML 414.
 "$BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
-    --limit-request-line 8190 --access-logfile - >"$REPORTS/server.log" 2>&1 &
+    --limit-request-line 8190 --access-logfile - --config python:config.gunicorn_conf \
+    >"$REPORTS/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
     kill "$SERVER" 2>/dev/null || true

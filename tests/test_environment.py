@@ -51,6 +51,7 @@ def test_defaults(environ: pytest.MonkeyPatch) -> None:
     assert env.DJANGO_BEHIND_TLS_PROXY is False
     assert env.DJANGO_SECURE_HSTS_PRELOAD is False
     assert env.DJANGO_LOGIN_FAILURE_LIMIT == 5
+    assert env.DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT == 100
     assert env.DJANGO_LOGIN_COOLOFF_SECONDS == 900
     assert env.DJANGO_LOG_LEVEL == "INFO"
     assert env.SWAGGER_UI_CLIENT_ID == "swagger-ui"
@@ -123,10 +124,12 @@ def test_numbers_and_log_levels(environ: pytest.MonkeyPatch) -> None:
     environ.setenv("DATABASE_CONN_MAX_AGE", "0")
     environ.setenv("DJANGO_SECURE_HSTS_SECONDS", " 0 ")
     environ.setenv("DJANGO_LOGIN_FAILURE_LIMIT", "1")
+    environ.setenv("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", " 1000 ")
     environ.setenv("DJANGO_LOG_LEVEL", "warning")
     env = Environment()
     assert (env.DATABASE_CONN_MAX_AGE, env.DJANGO_SECURE_HSTS_SECONDS) == (0, 0)
     assert env.DJANGO_LOGIN_FAILURE_LIMIT == 1
+    assert env.DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT == 1000
     assert env.DJANGO_LOG_LEVEL == "WARNING"
 
 
@@ -156,6 +159,12 @@ def test_numbers_and_log_levels(environ: pytest.MonkeyPatch) -> None:
         (
             "DJANGO_LOGIN_FAILURE_LIMIT",
             "5.5",
+            "is not a whole number: use an integer of 1 or more.",
+        ),
+        ("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "0", "is too small: use an integer of 1 or more."),
+        (
+            "DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT",
+            "1e3",
             "is not a whole number: use an integer of 1 or more.",
         ),
         (
@@ -279,6 +288,21 @@ def test_a_boolean_reaches_django_as_written(word: str, value: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == value
+
+
+def test_the_login_failure_limits_reach_the_throttle() -> None:
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.AXES_FAILURE_LIMIT, settings.LOGIN_ADDRESS_FAILURE_LIMIT)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_LOGIN_FAILURE_LIMIT="3",
+        DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT="250",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 250"
 
 
 def test_serve_refuses_a_misspelled_migrate(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
-"""The service as deployed: `manage.py runserver` processes on a database of their own (a
-SQLite file with the real settings, or a fresh PostgreSQL database when the suite runs on
-PostgreSQL), for tests that need real parallel requests, or `manage.py` commands beside a
-running server."""
+"""The service as deployed: `manage.py runserver` or gunicorn processes on a database of their
+own (a SQLite file with the real settings, or a fresh PostgreSQL database when the suite runs
+on PostgreSQL), for tests that need real parallel requests, the servers' own logs, or
+`manage.py` commands beside a running server."""
 
 import json
 import os
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 from django.conf import settings
@@ -32,15 +32,18 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 # Not a superuser: the token's user holds just the permissions the tests' writes need.
-operator = User.objects.create_user("operator", password=None)
+password = secrets.token_urlsafe(16)
+operator = User.objects.create_user("operator", password=password)
 operator.user_permissions.set(
     Permission.objects.filter(
         content_type__app_label="auth",
         codename__in=["add_user", "change_user", "add_group", "change_group"],
     )
 )
+client_secret = secrets.token_urlsafe(32)
 app = Application.objects.create(
-    name="live", client_type="confidential", authorization_grant_type="password", user=operator
+    name="live", client_type="confidential", authorization_grant_type="password", user=operator,
+    client_secret=client_secret,
 )
 raw = secrets.token_urlsafe(24)
 AccessToken.objects.create(
@@ -49,7 +52,11 @@ AccessToken.objects.create(
 )
 group = Group.objects.create(name="crowd")
 members = [User.objects.create(username=f"member{n}") for n in range(10)]
-print(json.dumps({"token": raw, "group": group.pk, "members": [u.pk for u in members]}))
+print(json.dumps({
+    "token": raw, "group": group.pk, "members": [u.pk for u in members],
+    "username": operator.username, "password": password,
+    "client_id": app.client_id, "client_secret": client_secret,
+}))
 """
 
 
@@ -66,6 +73,11 @@ class Service:
     group: int
     members: list[int]
     logs: list[Path]
+    # The token's user's password, and a confidential client of the password grant.
+    username: str
+    password: str
+    client_id: str
+    client_secret: str
     env: dict[str, str]  # the servers' environment, for `shell`
 
     def request(
@@ -74,14 +86,18 @@ class Service:
         """Request number `n` goes to server n mod len(urls), with the operator's token unless
         `token` is another."""
         data = None if body is None else json.dumps(body).encode()
+        headers = {
+            "Authorization": f"Bearer {token or self.token}",
+            "Content-Type": "application/json",
+        }
+        return self.send(n, method, path, data, headers)
+
+    def send(
+        self, n: int, method: str, path: str, data: bytes | None, headers: dict[str, str]
+    ) -> Reply:
+        """Any request, as it is given, to server n mod len(urls)."""
         request = urllib.request.Request(  # noqa: S310 (our own http:// URL)
-            self.urls[n % len(self.urls)] + path,
-            data=data,
-            method=method,
-            headers={
-                "Authorization": f"Bearer {token or self.token}",
-                "Content-Type": "application/json",
-            },
+            self.urls[n % len(self.urls)] + path, data=data, method=method, headers=headers
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
@@ -95,7 +111,10 @@ class Service:
 
 
 def _json(raw: bytes) -> Any:
-    return json.loads(raw) if raw else None
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:  # HTML from the server itself (e.g. runserver's own 400): kept as text
+        return raw.decode(errors="replace")
 
 
 def _free_port() -> int:
@@ -145,13 +164,26 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise TimeoutError(url)
 
 
-def _serve(manage: list[str], port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+Server = Literal["runserver", "gunicorn"]
+GUNICORN_CONFIG = "python:config.gunicorn_conf"
+
+
+def _serve(
+    server: Server, manage: list[str], port: int, log: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    if server == "runserver":
+        command = [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
+    else:  # with the config scripts/serve gives it (not the script: its collectstatic would
+        # rewrite the static files under running servers), and its access log on
+        command = [
+            *[sys.executable, "-m", "gunicorn", "config.wsgi:application"],
+            *["--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            # No control socket: the default one is shared by every gunicorn of the user.
+            *["--access-logfile", "-", "--no-control-socket"],
+        ]
     with log.open("wb") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(  # noqa: S603 (our own command line)
-            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
 
 
@@ -191,27 +223,32 @@ def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complete
 
 @contextmanager
 def live_servers(
-    tmp: Path, env: dict[str, str], processes: int
+    tmp: Path, env: dict[str, str], servers: int | tuple[Server, ...]
 ) -> Iterator[tuple[list[str], list[Path]]]:
-    """`processes` runserver processes in `env`: their URLs and their logs."""
-    ports = [_free_port() for _ in range(processes)]
-    logs = [tmp / f"server-{port}.log" for port in ports]
-    servers = [_serve(MANAGE, port, log, env) for port, log in zip(ports, logs, strict=True)]
+    """Server processes in `env` (a number of them: runserver): their URLs and their logs."""
+    runserver: Server = "runserver"
+    kinds = (runserver,) * servers if isinstance(servers, int) else servers
+    ports = [_free_port() for _ in kinds]
+    logs = [tmp / f"{kind}-{port}.log" for kind, port in zip(kinds, ports, strict=True)]
+    processes = [
+        _serve(kind, MANAGE, port, log, env)
+        for kind, port, log in zip(kinds, ports, logs, strict=True)
+    ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url, server in zip(urls, servers, strict=True):
-            _wait_until_up(url, server)
+        for url, process in zip(urls, processes, strict=True):
+            _wait_until_up(url, process)
         yield urls, logs
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
 
 
 @contextmanager
-def live_service(tmp: Path, processes: int = 2) -> Iterator[Service]:
+def live_service(tmp: Path, servers: int | tuple[Server, ...] = 2) -> Iterator[Service]:
     with live_environment(tmp) as env:
         data = json.loads(run(env, "shell", "-c", SETUP).stdout.strip().splitlines()[-1])
-        with live_servers(tmp, env, processes) as (urls, logs):
-            yield Service(urls, data["token"], data["group"], data["members"], logs, env)
+        with live_servers(tmp, env, servers) as (urls, logs):
+            yield Service(urls=urls, logs=logs, env=env, **data)
