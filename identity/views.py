@@ -1,6 +1,7 @@
 """DOT's endpoints that authenticate a client or a user, behind the brute-force throttle
 (identity/throttle.py)."""
 
+import json
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -49,7 +50,43 @@ class ClientThrottleMixin:
         # The failure that reaches the limit is answered 429 already, as axes does for the admin.
         if 400 <= response.status_code < 500 and is_locked(request, keys):
             return lockout_response(request)
+        return oauth2_error(response) if 400 <= response.status_code < 500 else response
+
+
+# What an RFC 6749 §5.2 error code means, for the `detail` of an error oauthlib left without
+# an `error_description`.
+ERROR_DETAILS = {
+    "invalid_request": "The request is missing a parameter or is malformed.",
+    "invalid_client": "Client authentication failed.",
+    "invalid_grant": "The grant or refresh token is invalid, expired or revoked.",
+    "unauthorized_client": "This client may not use this grant type.",
+    "unsupported_grant_type": "The grant type is not supported.",
+    "invalid_scope": "The requested scope is invalid or exceeds the grant.",
+    "invalid_target": "The requested resource is invalid.",
+    "unsupported_token_type": "The token type is not supported.",
+}
+
+
+def oauth2_error(response: HttpResponse) -> HttpResponse:
+    """DOT's error answers as RFC 6749 §5.2 has them and as the rest of the service answers:
+    `application/json` (DOT leaves some, e.g. RFC 8707's `invalid_target`, as text/html),
+    `no-store`, a `detail`, and for `invalid_client` the Basic challenge of the scheme clients
+    authenticate with (oauthlib sends a Bearer one)."""
+    if not response.content.startswith(b"{"):
         return response
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return response
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+        return response
+    body.setdefault("detail", body.get("error_description") or ERROR_DETAILS.get(body["error"]))
+    response.content = json.dumps(body).encode()
+    response["Content-Type"] = "application/json"
+    response["Cache-Control"] = "no-store"
+    if response.status_code == 401 and body["error"] == "invalid_client":
+        response["WWW-Authenticate"] = f'Basic realm="{CLIENT_REALM}"'
+    return response
 
 
 def is_locked(request: HttpRequest, keys: list[dict[str, str]]) -> bool:

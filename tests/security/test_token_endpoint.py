@@ -90,3 +90,39 @@ def test_a_foreign_host_header_is_a_json_400(client: Client) -> None:
     response = client.get("/users/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response.json() == {"detail": "Bad request."}
+
+
+@pytest.mark.parametrize("path", ["/o/token/", "/o/revoke_token/"])
+@pytest.mark.parametrize("where", ["basic", "form"])
+def test_failed_client_authentication_is_a_401_with_a_basic_challenge(
+    client: Client, oauth_client: OAuthClient, path: str, where: str
+) -> None:
+    """RFC 6749 §5.2: invalid_client answers with the challenge of the scheme clients use to
+    authenticate (HTTP Basic), not oauthlib's Bearer one."""
+    user = UserFactory.create()
+    data = {"grant_type": "password", "username": user.username, "password": PASSWORD}
+    data["token"] = "anything"
+    if where == "basic":
+        response = client.post(path, data, headers=oauth_client.basic("wrong"))
+    else:
+        wrong = {"client_id": oauth_client.client_id, "client_secret": "wrong"}
+        response = client.post(path, data | wrong)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="oauth2"'
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "invalid_client", "detail": "Client authentication failed."}
+
+
+def test_every_token_endpoint_error_is_json_with_a_detail(
+    client: Client, oauth_client: OAuthClient
+) -> None:
+    """DOT answers RFC 8707's invalid_target with a JSON body typed text/html."""
+    user = UserFactory.create()
+    data = {"grant_type": "password", "username": user.username, "password": PASSWORD}
+    response = oauth_client.token(client, data | {"resource": "not a uri"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert body["error"] == "invalid_target"
+    assert body["detail"] == body["error_description"]
