@@ -1,7 +1,7 @@
 """Writes. Each checks what `actor` may do (directory.permissions) before it starts its one
 transaction; uniqueness races surface as Conflict, not a 500."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,13 +67,20 @@ def user_create(
     return user
 
 
-def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    data: Mapping[str, Any],
+    confirm_password: Callable[[User, str], bool] = User.check_password,
+) -> User:
     """Apply `data`, the fields a PUT or PATCH sent, as `actor` may.
 
     Only the profile fields whose value differs are saved, and they decide the permission
     needed: none for one's own name and email, `auth.change_user` otherwise. A new `password`
     passes AUTH_PASSWORD_VALIDATORS and, when actors change their own, needs their
-    `current_password` (Django's PasswordChangeForm rule). Hashed before the transaction.
+    `current_password` (Django's PasswordChangeForm rule), which `confirm_password` checks
+    (the API's counts toward the sign-in lockout). Hashed before the transaction.
     """
     changes = {
         field: data[field]
@@ -85,7 +92,7 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
     if password is not None:
         require_password_change(actor=actor, target=user)
         current = data.get("current_password")
-        if actor.pk == user.pk and not (current and user.check_password(current)):
+        if actor.pk == user.pk and not (current and confirm_password(user, current)):
             raise ValidationError({"current_password": [CURRENT_PASSWORD_WRONG]})
     for field, value in changes.items():
         setattr(user, field, value)

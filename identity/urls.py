@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import path
 
 from identity.pages import ApplicationRegistration, swagger_oauth2_redirect
+from identity.reauthentication import PasswordChangeView
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -14,7 +15,7 @@ urlpatterns = [
     path(
         "accounts/password_change/",
         # One transaction: the new hash and the revocation of the tokens (identity.revocation).
-        transaction.atomic(auth_views.PasswordChangeView.as_view()),
+        transaction.atomic(PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

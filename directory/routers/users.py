@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,10 +14,13 @@ from directory.pagination import DirectoryPagination
 from directory.routers.params import Search, UserId
 from directory.schemas import UserCreateIn, UserOut, UserPatchIn, UserUpdateIn
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
+from identity.reauthentication import password_confirmed
 
 router = Router(tags=["users"], auth=OAuth2Bearer())
 # An empty PATCH body (an empty form, say) changes nothing, like `{}`.
 NO_CHANGES = Body(default_factory=UserPatchIn)
+# 429: too many wrong `current_password`s, counted with the sign-in failures.
+UPDATE_RESPONSES = {200: UserOut, 409: ErrorOut, 429: ErrorOut}
 
 
 @router.get("/", response=list[UserOut], operation_id="users_list")
@@ -40,22 +44,30 @@ def users_get(request: AuthenticatedRequest, user_id: UserId) -> dict[str, Any]:
     return found(selectors.user_row(user_id=user_id))
 
 
-@router.put("/{user_id}/", response={200: UserOut, 409: ErrorOut}, operation_id="users_update")
+@router.put("/{user_id}/", response=UPDATE_RESPONSES, operation_id="users_update")
 def users_update(request: AuthenticatedRequest, payload: UserUpdateIn, user_id: UserId) -> User:
     user = found(selectors.user_get(user_id=user_id))
-    return services.user_update(actor=request.user, user=user, data=payload.dict())
+    return services.user_update(
+        actor=request.user,
+        user=user,
+        data=payload.dict(),
+        confirm_password=partial(password_confirmed, request),
+    )
 
 
-@router.patch(
-    "/{user_id}/", response={200: UserOut, 409: ErrorOut}, operation_id="users_partial_update"
-)
+@router.patch("/{user_id}/", response=UPDATE_RESPONSES, operation_id="users_partial_update")
 def users_partial_update(
     request: AuthenticatedRequest,
     user_id: UserId,
     payload: UserPatchIn = NO_CHANGES,
 ) -> User:
     user = found(selectors.user_get(user_id=user_id))
-    return services.user_update(actor=request.user, user=user, data=payload.dict(exclude_none=True))
+    return services.user_update(
+        actor=request.user,
+        user=user,
+        data=payload.dict(exclude_none=True),
+        confirm_password=partial(password_confirmed, request),
+    )
 
 
 @router.delete("/{user_id}/", response={204: None, 409: ErrorOut}, operation_id="users_delete")
