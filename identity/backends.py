@@ -3,6 +3,7 @@ whatever the case of the typed username, as usernames are unique regardless of c
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -41,14 +42,4 @@ class CaseInsensitiveModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
-        if username is None:
-            username = kwargs.get(User.USERNAME_FIELD)
-        if username is None or password is None:
-            return None
-        user = await users_named(username).afirst()
-        if user is None:
-            User().set_password(password)
-            return None
-        if await user.acheck_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        return await sync_to_async(self.authenticate)(request, username, password, **kwargs)

@@ -6,6 +6,7 @@ import json
 from io import StringIO
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from identity.backends import CaseInsensitiveModelBackend
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from tests.helpers import Response
@@ -131,6 +133,16 @@ class TestSignIn:
         response = client.post("/admin/login/", {"username": "BOSS", "password": PASSWORD})
         assert response.status_code == 302
         assert client.session["_auth_user_id"] == str(boss.pk)
+
+    def test_the_backends_async_authenticate_finds_the_user_whatever_the_case(
+        self, frank: User
+    ) -> None:
+        backend = CaseInsensitiveModelBackend()
+        found = async_to_sync(backend.aauthenticate)(None, username="FRANK", password=PASSWORD)
+        assert found is not None
+        assert found.pk == frank.pk
+        wrong = async_to_sync(backend.aauthenticate)(None, username="FRANK", password="wrong")
+        assert wrong is None
 
 
 class CountingHasher(MD5PasswordHasher):
