@@ -39,3 +39,13 @@ def found(value: T | None) -> T:
     if value is None:
         raise NotFound
     return value
+
+
+class PreconditionFailed(ApiError):
+    """RFC 9110 §15.5.13: an `If-Match` or `If-None-Match` of the request is false now."""
+
+    status_code = 412
+    default_detail = (
+        "The resource has changed since you read it (If-Match no longer matches its ETag): "
+        "read it again."
+    )

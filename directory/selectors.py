@@ -87,10 +87,16 @@ def user_row(*, user_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def user_get(*, user_id: int) -> User | None:
-    """The user, with its `group_ids` (what UserOut reads of a User)."""
-    return User.objects.annotate(group_ids=GROUP_IDS).filter(pk=user_id).first()
+def user_get(*, user_id: int, for_update: bool = False) -> User | None:
+    """The user, with its `group_ids` (what UserOut reads of a User); `for_update`: its row
+    locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE transaction holds the
+    database's write lock already)."""
+    users = User.objects.annotate(group_ids=GROUP_IDS)
+    if for_update:
+        users = users.select_for_update(of=("self",))
+    return users.filter(pk=user_id).first()
 
 
-def group_get(*, group_id: int) -> Group | None:
-    return Group.objects.filter(pk=group_id).first()
+def group_get(*, group_id: int, for_update: bool = False) -> Group | None:
+    groups = Group.objects.select_for_update() if for_update else Group.objects
+    return groups.filter(pk=group_id).first()

@@ -1,5 +1,13 @@
 """Writes. Each checks what `actor` may do (directory.permissions) before it starts its one
-transaction; uniqueness races surface as Conflict, not a 500."""
+transaction; uniqueness races surface as Conflict, not a 500.
+
+Writes to one user or group take the request's `preconditions` (If-Match, If-None-Match; RFC
+9110 §13): checked on the row read before, so a stale tag fails before any lock or hashing,
+then again on the row re-read and locked inside the write's transaction, so that the check
+and the write are one step: of two writes holding one tag, the second sees the first's change
+and fails with 412. The first check also guarantees that the changes were computed on the
+representation the client saw.
+"""
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -10,7 +18,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.conditional import Preconditions
 from core.errors import Conflict
+from directory import selectors
+from directory.etags import group_tag, user_tag
 from directory.permissions import (
     require_membership_change,
     require_password_change,
@@ -24,6 +35,7 @@ USER_PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "is_activ
 USERNAME_TAKEN = "A user with that username already exists."
 GROUP_NAME_TAKEN = "A group with that name already exists."
 CURRENT_PASSWORD_WRONG = "Your current password was entered incorrectly."  # noqa: S105
+UNCONDITIONAL = Preconditions()
 
 
 @contextmanager
@@ -33,6 +45,22 @@ def _unique(message: str) -> Iterator[None]:
             yield
     except IntegrityError as exc:
         raise Conflict(message) from exc
+
+
+def _require(preconditions: Preconditions, tag: Callable[[], str | None]) -> None:
+    """`tag()` is computed only where the request has preconditions. Inside the write's
+    transaction, it re-reads the row with a lock (PostgreSQL; on SQLite the IMMEDIATE
+    transaction holds the write lock already)."""
+    if preconditions:
+        preconditions.require(tag())
+
+
+def _locked_user_tag(user: User) -> Callable[[], str | None]:
+    return lambda: user_tag(selectors.user_get(user_id=user.pk, for_update=True))
+
+
+def _locked_group_tag(group: Group) -> Callable[[], str | None]:
+    return lambda: group_tag(selectors.group_get(group_id=group.pk, for_update=True))
 
 
 def _validate_password(password: str, user: User) -> None:
@@ -73,6 +101,7 @@ def user_update(
     user: User,
     data: Mapping[str, Any],
     confirm_password: Callable[[User, str], bool] = User.check_password,
+    preconditions: Preconditions = UNCONDITIONAL,
 ) -> User:
     """Apply `data`, the fields a PUT or PATCH sent, as `actor` may.
 
@@ -91,6 +120,8 @@ def user_update(
     password = data.get("password")
     if password is not None:
         require_password_change(actor=actor, target=user)
+    _require(preconditions, lambda: user_tag(user))
+    if password is not None:
         current = data.get("current_password")
         if actor.pk == user.pk and not (current and confirm_password(user, current)):
             raise ValidationError({"current_password": [CURRENT_PASSWORD_WRONG]})
@@ -106,16 +137,19 @@ def user_update(
     if fields:
         with _unique(USERNAME_TAKEN):
             if changes.get("is_active") is False:
-                keep_an_active_superuser([user.pk])
+                keep_an_active_superuser([user.pk])  # first: it locks in id order
+            _require(preconditions, _locked_user_tag(user))
             user.save(update_fields=fields)
     return user
 
 
-def user_delete(*, actor: User, user: User) -> None:
+def user_delete(*, actor: User, user: User, preconditions: Preconditions = UNCONDITIONAL) -> None:
     require_perm(actor, "auth.delete_user")
     require_rank(actor=actor, target=user)
+    _require(preconditions, lambda: user_tag(user))
     with transaction.atomic():
-        keep_an_active_superuser([user.pk])
+        keep_an_active_superuser([user.pk])  # first: it locks in id order
+        _require(preconditions, _locked_user_tag(user))
         user.delete()
 
 
@@ -125,19 +159,31 @@ def group_create(*, actor: User, name: str) -> Group:
         return Group.objects.create(name=name)
 
 
-def group_update(*, actor: User, group: Group, name: str | None) -> Group:
+def group_update(
+    *,
+    actor: User,
+    group: Group,
+    name: str | None,
+    preconditions: Preconditions = UNCONDITIONAL,
+) -> Group:
     """Rename `group`; `name=None` (a PATCH without it) changes nothing."""
     require_perm(actor, "auth.change_group")
+    _require(preconditions, lambda: group_tag(group))
     if name is not None and name != group.name:
-        group.name = name
         with _unique(GROUP_NAME_TAKEN):
+            _require(preconditions, _locked_group_tag(group))
+            group.name = name
             group.save(update_fields=["name"])
     return group
 
 
-def group_delete(*, actor: User, group: Group) -> None:
+def group_delete(
+    *, actor: User, group: Group, preconditions: Preconditions = UNCONDITIONAL
+) -> None:
     require_perm(actor, "auth.delete_group")
+    _require(preconditions, lambda: group_tag(group))
     with transaction.atomic():
+        _require(preconditions, _locked_group_tag(group))
         group.delete()
 
 

@@ -55,6 +55,20 @@ ROUTES = [
     Route("GET", "/users/", 200),
     Route("POST", "/users/", 201, "auth.add_user", {"username": "newcomer", "password": PASSWORD}),
     Route("GET", "/users/me/", 200),
+    # The token's own user: its names need no permission (self-service).
+    Route(
+        "PUT",
+        "/users/me/",
+        200,
+        body={
+            "username": "myself",
+            "email": "me@example.com",
+            "first_name": "M",
+            "last_name": "E",
+            "is_active": True,
+        },
+    ),
+    Route("PATCH", "/users/me/", 200, body={"first_name": "Me"}),
     Route("GET", "/users/{user}/", 200),
     Route(
         "PUT",

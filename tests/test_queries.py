@@ -22,6 +22,8 @@ CASES = [
     ("get", "/users/", "", 200, 3),  # token+user, count, page with its group ids
     ("get", "/users/?search=user", "", 200, 3),
     ("get", "/users/me/", "", 200, 2),  # token+user, user with its group ids
+    ("put", "/users/me/", f"{PROFILE}&is_active=true", 200, 5),
+    ("patch", "/users/me/", "first_name=changed", 200, 5),
     ("get", "/users/{user}/", "", 200, 2),
     ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 5),
     ("put", "/users/{user}/", f"{PROFILE}&is_active=true", 200, 5),
@@ -99,4 +101,46 @@ def test_query_count_is_fixed_whatever_the_directory_size(
     url = path.format(**directory(size))
     with django_assert_num_queries(queries):
         response = getattr(client, method)(url, body, content_type=FORM, headers=auth)
+    assert response.status_code == status, response.content
+
+
+# Conditional requests (the tag the client holds is the current one): a GET computes its ETag
+# from the row it reads, so If-None-Match costs no query; a write with If-Match re-reads and
+# locks its row inside its transaction, one query more (none for a write without If-Match).
+CONDITIONAL = [
+    ("get", "/users/{user}/", "If-None-Match", "", 304, 2),
+    ("get", "/users/", "If-None-Match", "", 304, 3),
+    ("get", "/groups/{group}/members/", "If-None-Match", "", 304, 4),
+    ("patch", "/users/{user}/", "If-Match", "first_name=changed", 200, 6),
+    ("patch", "/users/me/", "If-Match", "first_name=changed", 200, 6),
+    ("delete", "/users/{user}/", "If-Match", "", 204, 16),
+    ("put", "/groups/{group}/", "If-Match", "name=renamed", 200, 6),
+    ("delete", "/groups/{group}/", "If-Match", "", 204, 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "header", "body", "status", "queries"),
+    CONDITIONAL,
+    ids=[f"{case[0]} {case[1]} {case[2]}" for case in CONDITIONAL],
+)
+def test_conditional_requests_cost_a_query_only_where_a_write_locks_its_row(
+    client: Client,
+    bearer: BearerFactory,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    method: str,
+    path: str,
+    header: str,
+    body: str,
+    status: int,
+    queries: int,
+) -> None:
+    auth = superuser_token(bearer, method, path)
+    url = path.format(**directory(3))
+    read = url.replace("/me/", f"/{client.get('/users/me/', headers=auth).json()['id']}/")
+    tag = client.get(read, headers=auth)["ETag"]
+    with django_assert_num_queries(queries):
+        response = getattr(client, method)(
+            url, body, content_type=FORM, headers={**auth, header: tag}
+        )
     assert response.status_code == status, response.content
