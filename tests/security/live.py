@@ -15,7 +15,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +64,7 @@ print(json.dumps({
 class Reply:
     status: int
     body: Any
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,22 @@ class Service:
     env: dict[str, str]  # the servers' environment, for `shell`
 
     def request(
-        self, n: int, method: str, path: str, body: Any = None, *, token: str | None = None
+        self,
+        n: int,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         """Request number `n` goes to server n mod len(urls), with the operator's token unless
-        `token` is another."""
+        `token` is another, and any other `headers`."""
         data = None if body is None else json.dumps(body).encode()
         headers = {
             "Authorization": f"Bearer {token or self.token}",
             "Content-Type": "application/json",
+            **(headers or {}),
         }
         return self.send(n, method, path, data, headers)
 
@@ -101,9 +110,9 @@ class Service:
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                return Reply(response.status, _json(response.read()))
+                return Reply(response.status, _json(response.read()), dict(response.headers))
         except urllib.error.HTTPError as error:
-            return Reply(error.code, _json(error.read()))
+            return Reply(error.code, _json(error.read()), dict(error.headers))
 
     def shell(self, code: str) -> Any:
         """Runs `code` in `manage.py shell` on the servers' database; the JSON it printed last."""

@@ -114,6 +114,35 @@ def test_concurrent_renames_to_one_group_name_give_one_winner(service: Service) 
     assert service.request(0, "GET", "/groups/?search=dream").body["count"] == 1
 
 
+def test_of_simultaneous_patches_holding_one_etag_exactly_one_succeeds(service: Service) -> None:
+    """The If-Match check and the write share a transaction that locks the row (PostgreSQL)
+    or holds the write lock (SQLite): the second writer sees the first's change. Each sets a
+    new password too, hashed (~0.4 s) between the early check on the row read first and the
+    transaction: every request passes that early check, the one in the transaction decides."""
+    user = service.request(0, "POST", "/users/", {"username": "tagged", "password": PASSWORD})
+    path = f"/users/{user.body['id']}/"
+    held = {"If-Match": user.headers["ETag"]}
+    patches = [
+        partial(
+            service.request,
+            n,
+            "PATCH",
+            path,
+            {"first_name": f"n{n}", "password": f"{PASSWORD}-{n}"},
+            headers=held,
+        )
+        for n in range(PARALLEL)
+    ]
+    replies = all_at_once(patches)
+    assert_no_server_errors(service, replies)
+    statuses = sorted(reply.status for reply in replies)
+    assert statuses == [200] + [412] * (PARALLEL - 1), replies
+    (winner,) = [reply for reply in replies if reply.status == 200]
+    now = service.request(0, "GET", path)
+    assert now.body == winner.body
+    assert now.headers["ETag"] == winner.headers["ETag"] != held["If-Match"]
+
+
 # Two active superusers, each with a token, and no other: the previous round's survivor goes.
 TWO_SUPERUSERS = """
 import json, secrets
