@@ -10,12 +10,38 @@ from ninja.operation import Operation
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel
 
+from core.conditional import CONDITIONAL, kind_of
 from core.schemas import ErrorOut, ValidationErrorOut
 from identity.openapi import OAuth2OpenAPISchema
 
 # What config/parsers.py accepts.
 BODY_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded")
 NULL = {"type": "null"}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The strong entity tag of the representation in the body (RFC 9110 "
+        "§8.8.3): send it back as If-Match to write only if nothing changed since.",
+        "schema": {"type": "string"},
+    }
+}
+PRECONDITION_HEADERS = [
+    {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "Entity tags (or `*`): answer 412, changing nothing, unless one is the "
+        "current ETag (strong comparison, RFC 9110 §13.1.1).",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "Entity tags (or `*`): if one is the current ETag (weak comparison, "
+        "RFC 9110 §13.1.2), a GET answers 304 without a body and a write 412.",
+        "schema": {"type": "string"},
+    },
+]
 
 
 def _sources(operation: Operation) -> set[str]:
@@ -69,7 +95,10 @@ class ContractSchema(OAuth2OpenAPISchema):
 
     def operation_parameters(self, operation: Operation) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super().operation_parameters(operation)
-        return [{**p, "schema": _not_null(p["schema"])} for p in parameters]
+        parameters = [{**p, "schema": _not_null(p["schema"])} for p in parameters]
+        if kind_of(operation.view_func) == CONDITIONAL:
+            parameters += PRECONDITION_HEADERS
+        return parameters
 
     def request_body(self, operation: Operation) -> dict[str, Any]:
         body: dict[str, Any] = super().request_body(operation)
@@ -84,6 +113,14 @@ class ContractSchema(OAuth2OpenAPISchema):
         responses: dict[int, dict[str, Any]] = super().responses(operation)
         for status, model in error_responses(operation).items():
             responses.setdefault(status, self._response(status, model))
+        kind = kind_of(operation.view_func)
+        if kind is not None:
+            for status in {200, 201} & responses.keys():
+                responses[status]["headers"] = ETAG_HEADER
+        if kind == CONDITIONAL:
+            responses[412] = self._response(412, ErrorOut)
+            if "GET" in operation.methods:
+                responses[304] = {"description": "Not Modified", "headers": ETAG_HEADER}
         return dict(sorted(responses.items()))
 
     def _response(self, status: int, model: type[BaseModel]) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from openapi_spec_validator import validate
 
 from config.api import api
 from config.openapi import ContractSchema
+from core.conditional import entity_tag
 from core.schemas import ErrorOut
 from identity.auth import OAuth2Bearer
 from tests.conftest import BearerFactory
 from tests.factories import GroupFactory, UserFactory
 from tests.helpers import api_routes, parse_challenge
-from tests.routes import PERMISSIONS
+from tests.routes import PERMISSIONS, ROUTES, Route
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -149,11 +150,45 @@ def test_every_operation_documents_each_status_it_can_answer(doc: dict[str, Any]
         assert {400, 401, 403} <= statuses
         if "{" in path:
             assert 404 in statuses
-        if operation["parameters"] or "requestBody" in operation:
+        validated = [p for p in operation["parameters"] if p["in"] != "header"]
+        if validated or "requestBody" in operation:
             assert 422 in statuses
         if "requestBody" in operation:
             assert {400, 413, 415} <= statuses
         assert (409 in statuses) == (operation["operationId"] in writes)
+
+
+# Membership changes take no preconditions: adding or removing one group cannot undo
+# another writer's change (the user's ETag changes all the same).
+UNCONDITIONAL = {"users_create", "groups_create", "groups_members_add", "groups_members_remove"}
+
+
+def test_conditional_operations_document_their_headers_and_answers(doc: dict[str, Any]) -> None:
+    for method, _, operation in operations(doc):
+        conditional = operation["operationId"] not in UNCONDITIONAL
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert headers == ({"If-Match", "If-None-Match"} if conditional else set())
+        responses = operation["responses"]
+        assert ("412" in responses) == conditional
+        assert ("304" in responses) == (method == "GET")
+        assert "content" not in responses.get("304", {})
+        for status in {"200", "201", "304"} & responses.keys():
+            assert set(responses[status]["headers"]) == {"ETag"}
+        if "204" in responses:
+            assert "headers" not in responses["204"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.ok != 204], ids=lambda r: r.id)
+def test_every_answer_with_a_body_carries_the_documented_etag(
+    client: Client, bearer: BearerFactory, doc: dict[str, Any], route: Route
+) -> None:
+    path = route.path.replace("{user}", "{user_id}").replace("{group}", "{group_id}")
+    documented = doc["paths"][path][route.method.lower()]["responses"][str(route.ok)]
+    response = route.call(client, bearer(perms=PERMISSIONS))
+    assert response.status_code == route.ok
+    assert "ETag" in documented["headers"]
+    assert response["ETag"] == entity_tag(response.content)
 
 
 def test_request_bodies_accept_json_and_forms_with_one_named_schema(

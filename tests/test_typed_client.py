@@ -7,13 +7,19 @@ import httpx
 import pytest
 from identity_directory_client import AuthenticatedClient
 from identity_directory_client.api.groups import groups_create
-from identity_directory_client.api.users import users_create, users_list, users_me
+from identity_directory_client.api.users import (
+    users_create,
+    users_list,
+    users_me,
+    users_me_partial_update,
+)
 from identity_directory_client.models import (
     ErrorOut,
     GroupIn,
     PagedUserOut,
     UserCreateIn,
     UserOut,
+    UserPatchIn,
     ValidationErrorOut,
 )
 from pytest_django.live_server_helper import LiveServer
@@ -93,3 +99,28 @@ def test_a_missing_scope_is_a_typed_403(live_server: LiveServer, transactional_d
     assert isinstance(response.parsed, ErrorOut)
     assert response.parsed.detail == "You do not have permission to perform this action."
     assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
+
+
+def test_a_write_with_a_stale_if_match_is_a_typed_412(api: AuthenticatedClient) -> None:
+    read = users_me.sync_detailed(client=api)
+    held = read.headers["ETag"]
+    first = users_me_partial_update.sync_detailed(
+        client=api, body=UserPatchIn(first_name="First"), if_match=held
+    )
+    assert isinstance(first.parsed, UserOut)
+    assert first.parsed.first_name == "First"
+    assert first.headers["ETag"] != held
+    second = users_me_partial_update.sync_detailed(
+        client=api, body=UserPatchIn(first_name="Second"), if_match=held
+    )
+    assert second.status_code == 412
+    assert isinstance(second.parsed, ErrorOut)
+    assert "If-Match" in second.parsed.detail
+    assert users_me.sync(client=api, if_none_match=first.headers["ETag"]) is None
+
+
+def test_a_matching_if_none_match_is_a_304_without_a_body(api: AuthenticatedClient) -> None:
+    held = users_list.sync_detailed(client=api).headers["ETag"]
+    response = users_list.sync_detailed(client=api, if_none_match=held)
+    assert (response.status_code, response.content, response.parsed) == (304, b"", None)
+    assert response.headers["ETag"] == held
