@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from pytest_django import DjangoAssertNumQueries
 
@@ -70,14 +72,21 @@ def test_head_of_what_does_not_exist_is_a_404_like_get(
 
 
 def test_the_application_itself_sends_no_head_body(bearer: BearerFactory) -> None:
-    """Not left to the server: gunicorn drops a HEAD body, but logs a warning for each."""
+    """Not left to the server: gunicorn drops a HEAD body, but logs a warning for each.
+    django.test.Client drops it too (conditional_content_removal), so Django's WSGI handler
+    is called here as a server would."""
     request = RequestFactory().head("/users/me/", headers=bearer())
     sent: list[bytes] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], *exc: object) -> Any:
         return sent.append
 
-    response = WSGIHandler()(request.environ, start_response)
+    # As django.test.Client does: the request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(request.environ, start_response)
+    finally:
+        request_started.connect(close_old_connections)
     sent += response
     assert b"".join(sent) == b""
     assert int(response["Content-Length"]) > 0
