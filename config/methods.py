@@ -70,12 +70,7 @@ def path_view_pattern(pattern: URLPattern, path_view: PathView) -> URLPattern:
     if path_view.is_async:
         raise ImproperlyConfigured(f"{pattern}: HEAD is served for synchronous operations only.")
     declared = {method for operation in path_view.operations for method in operation.methods}
-    getter = next((op for op in path_view.operations if "GET" in op.methods), None)
-
-    def get(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        assert getter is not None  # noqa: S101 (dispatch calls it only where GET is declared)
-        return getter.run(request, **kwargs)
-
+    get = next((op.run for op in path_view.operations if "GET" in op.methods), None)
     view = with_head_and_options(pattern.callback, declared, get)
     return URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
 
