@@ -1,8 +1,11 @@
 from typing import Any
 
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
+from ninja.openapi.urls import get_openapi_urls, get_root_url
 
 from config.errors import install_exception_handlers
+from config.methods import get_only_pattern, path_view_pattern
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
 from config.renderers import ORJSONRenderer
@@ -17,6 +20,23 @@ class DirectoryAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         return ContractSchema(self, path_prefix)
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        """Ninja's patterns (NinjaAPI._get_urls), each path answering HEAD and OPTIONS too
+        (config/methods.py). BoundRouter.urls_paths gives one pattern per operation, in the
+        order of its path views' operations."""
+        urls: list[URLPattern | URLResolver] = [
+            get_only_pattern(pattern) for pattern in get_openapi_urls(self)
+        ]
+        for router in self._get_bound_routers():
+            path_views = [view for view in router.path_operations.values() for _ in view.operations]
+            patterns = router.urls_paths(router.prefix)
+            urls += [
+                path_view_pattern(pattern, view)
+                for pattern, view in zip(patterns, path_views, strict=True)
+            ]
+        urls.append(get_root_url(self))
+        return urls
 
 
 api = DirectoryAPI(

@@ -4,11 +4,14 @@ Apps raise core.errors.ApiError (or Django's own exceptions); each is answered b
 detail and headers, whichever app raised it.
 """
 
+import json
+from collections.abc import Callable
 from functools import partial
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -74,7 +77,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, handler)
 
 
-# Django's own handlers, for URLs outside the API (unmatched paths, /o/, /admin/): JSON too.
+# Django's own handlers, for URLs outside the API (unmatched paths, /o/, /admin/), used while
+# DEBUG is off; JsonErrors below answers the same with DEBUG on.
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return JsonResponse({"detail": NotFound.default_detail}, status=404)
 
@@ -85,3 +89,59 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"detail": "Internal server error."}, status=500)
+
+
+# The pages people read in a browser (config/urls.py, identity/urls.py): their errors stay HTML.
+HTML_PAGES = ("/admin/", "/accounts/", "/o/applications/", "/o/authorize/", "/docs")
+ERROR_DETAILS = {
+    400: ApiError.default_detail,
+    404: NotFound.default_detail,
+    405: "Method not allowed.",
+    500: "Internal server error.",
+}
+
+
+def _is_html_page(path: str) -> bool:
+    return any(path == page or path.startswith(page.rstrip("/") + "/") for page in HTML_PAGES)
+
+
+def _error_detail(status: int) -> str:
+    if status in ERROR_DETAILS:
+        return ERROR_DETAILS[status]
+    try:
+        return f"{HTTPStatus(status).phrase}."
+    except ValueError:  # a status outside the RFC's registry
+        return "Error."
+
+
+def _is_json(response: HttpResponseBase) -> bool:
+    media_type = response.get("Content-Type", "").split(";")[0].strip()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+class JsonErrors:
+    """Every error outside the HTML pages is JSON with a `detail`, DEBUG or not.
+
+    With DEBUG on, Django answers an unknown URL with technical_404 and an uncaught exception
+    with technical_500 instead of the handlers above, and Ninja answers a traceback as text;
+    this rewrites such a body in place, keeping the status and every header (Allow,
+    WWW-Authenticate, the security headers) the layers within set.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or _is_json(response)
+            or _is_html_page(request.path_info)
+            or not isinstance(response, HttpResponse)
+        ):
+            return response
+        response.content = json.dumps({"detail": _error_detail(response.status_code)}).encode()
+        response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response

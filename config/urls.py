@@ -2,7 +2,7 @@
 and everything else to the directory API (config/api.py) at the root, as in the tutorial."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 from oauth2_provider import urls as oauth2_urls
 
 from config import health
@@ -12,6 +12,14 @@ from identity.views import (
     ThrottledRevokeTokenView,
     ThrottledTokenView,
 )
+
+
+def integer_ids(pattern: URLPattern) -> URLPattern:
+    """DOT's pattern with `<int:pk>` for its `<slug:pk>`: DOT looks the slug up as an integer
+    id, so `/o/applications/nope/` would be a 500 instead of a 404."""
+    route = str(pattern.pattern).replace("<slug:pk>", "<int:pk>")
+    return path(route, pattern.callback, name=pattern.name)
+
 
 # DOT's authorize, token, revoke and introspect endpoints and its application management;
 # not the device flow, nor the OIDC views, which answer 500 while OIDC is off.
@@ -23,7 +31,7 @@ oauth2_patterns = (
         path("introspect/", ThrottledIntrospectTokenView.as_view(), name="introspect"),
     ]
     + [p for p in oauth2_urls.base_urlpatterns if p.name == "authorize"]
-    + oauth2_urls.management_urlpatterns,
+    + [integer_ids(pattern) for pattern in oauth2_urls.management_urlpatterns],
     "oauth2_provider",
 )
 

@@ -35,6 +35,7 @@ USER_PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "is_activ
 USERNAME_TAKEN = "A user with that username already exists."
 GROUP_NAME_TAKEN = "A group with that name already exists."
 CURRENT_PASSWORD_WRONG = "Your current password was entered incorrectly."  # noqa: S105
+CURRENT_PASSWORD_MISSING = "This field is required when changing your own password."  # noqa: S105
 UNCONDITIONAL = Preconditions()
 
 
@@ -121,10 +122,8 @@ def user_update(
     if password is not None:
         require_password_change(actor=actor, target=user)
     _require(preconditions, lambda: user_tag(user))
-    if password is not None:
-        current = data.get("current_password")
-        if actor.pk == user.pk and not (current and confirm_password(user, current)):
-            raise ValidationError({"current_password": [CURRENT_PASSWORD_WRONG]})
+    if password is not None and actor.pk == user.pk:
+        _require_current_password(user, data.get("current_password"), confirm_password)
     for field, value in changes.items():
         setattr(user, field, value)
     if "email" in changes:
@@ -141,6 +140,16 @@ def user_update(
             _require(preconditions, _locked_user_tag(user))
             user.save(update_fields=fields)
     return user
+
+
+def _require_current_password(
+    user: User, current: str | None, confirm_password: Callable[[User, str], bool]
+) -> None:
+    """A missing one is not a failed attempt: only a wrong one reaches `confirm_password`."""
+    if not current:
+        raise ValidationError({"current_password": [CURRENT_PASSWORD_MISSING]})
+    if not confirm_password(user, current):
+        raise ValidationError({"current_password": [CURRENT_PASSWORD_WRONG]})
 
 
 def user_delete(*, actor: User, user: User, preconditions: Preconditions = UNCONDITIONAL) -> None:

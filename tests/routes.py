@@ -7,6 +7,7 @@ from typing import Any
 
 from django.test import Client
 
+from core.http import SAFE_METHODS
 from tests.factories import PASSWORD, GroupFactory, UserFactory
 from tests.helpers import Response
 
@@ -30,7 +31,7 @@ class Route:
 
     @property
     def scopes(self) -> set[str]:
-        method_scope = "read" if self.method == "GET" else "write"
+        method_scope = "read" if self.method in SAFE_METHODS else "write"
         return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
 
     def call(
@@ -96,5 +97,13 @@ ROUTES = [
     Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_user"),
 ]
 ROUTE_IDS = [route.id for route in ROUTES]
+# HEAD on every GET route (config/methods.py): GET's answer without its body.
+HEAD_ROUTES = [Route("HEAD", route.path, route.ok) for route in ROUTES if route.method == "GET"]
+HEAD_ROUTE_IDS = [route.id for route in HEAD_ROUTES]
+# Every path of the API and the methods OPTIONS and a 405 list for it in `Allow`.
+ALLOW = {
+    path: sorted({r.method for r in ROUTES + HEAD_ROUTES if r.path == path} | {"OPTIONS"})
+    for path in dict.fromkeys(route.path for route in ROUTES)
+}
 # Every model permission the API checks: a user holding them all may make any operation.
 PERMISSIONS = sorted({route.permission for route in ROUTES if route.permission})

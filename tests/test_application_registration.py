@@ -107,3 +107,27 @@ def test_the_form_says_the_secret_is_shown_again_after_saving(owner_client: Clie
     html = owner_client.get("/o/applications/register/").content.decode()
     assert "The next page shows this secret once more" in html
     assert "Copy and store this secret now. Once saved" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/o/applications/nope/",
+        "/o/applications/nope/delete/",
+        "/o/applications/nope/update/",
+        "/o/authorized_tokens/nope/delete/",
+    ],
+)
+def test_a_page_of_dots_naming_no_integer_id_is_a_404(owner_client: Client, path: str) -> None:
+    assert owner_client.get(path).status_code == 404
+
+
+def test_a_page_of_dots_still_opens_by_its_integer_id(owner_client: Client) -> None:
+    owner = owner_client.get("/o/applications/").wsgi_request.user
+    application = Application.objects.create(
+        name="mine", user=owner, client_type="confidential", authorization_grant_type="password"
+    )
+    assert owner_client.get(f"/o/applications/{application.pk}/").status_code == 200
+    assert reverse("oauth2_provider:detail", args=[application.pk]).endswith(
+        f"/o/applications/{application.pk}/"
+    )

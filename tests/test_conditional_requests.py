@@ -94,6 +94,16 @@ class TestReads:
         assert response.content == b""
         assert response["ETag"] == tag
 
+    @pytest.mark.parametrize("path", ["/users/", "/users/{user}/"])
+    def test_head_answers_the_etag_of_get_and_304_as_get_does(
+        self, client: Client, bearer: BearerFactory, path: str
+    ) -> None:
+        auth, url = bearer(), path.format(user=UserFactory.create().pk)
+        tag = tag_of(client, url, auth)
+        head = client.head(url, headers=auth)
+        assert (head.status_code, head["ETag"], head.content) == (200, tag, b"")
+        assert client.head(url, headers={**auth, "If-None-Match": tag}).status_code == 304
+
     def test_a_stale_if_none_match_gets_the_full_answer(
         self, client: Client, bearer: BearerFactory
     ) -> None:

@@ -90,13 +90,20 @@ def test_own_is_active_needs_change_user() -> None:
         services.user_update(actor=user, user=user, data={"is_active": False})
 
 
-@pytest.mark.parametrize("current", [None, "", "wrong"])
-def test_a_new_own_password_needs_the_current_one(current: str | None) -> None:
+@pytest.mark.parametrize(
+    ("current", "message"),
+    [
+        (None, services.CURRENT_PASSWORD_MISSING),
+        ("", services.CURRENT_PASSWORD_MISSING),
+        ("wrong", services.CURRENT_PASSWORD_WRONG),
+    ],
+)
+def test_a_new_own_password_needs_the_current_one(current: str | None, message: str) -> None:
     user = UserFactory.create()
     data = {"password": NEW_PASSWORD} | ({} if current is None else {"current_password": current})
     with pytest.raises(ValidationError) as caught:
         services.user_update(actor=user, user=user, data=data)
-    assert "current_password" in caught.value.message_dict
+    assert caught.value.message_dict == {"current_password": [message]}
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

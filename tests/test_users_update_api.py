@@ -139,11 +139,25 @@ class TestUpdate:
 
     def test_own_password_change_needs_the_current_password(self, client: Client, me: Me) -> None:
         user, auth = me
+        loc = ["body", "payload", "current_password"]
         missing = patch(client, user, f"password={PASSWORD}x", auth)
         assert missing.status_code == 422
-        assert missing.json()["detail"][0]["loc"] == ["body", "payload", "current_password"]
+        assert missing.json()["detail"] == [
+            {
+                "type": "value_error",
+                "loc": loc,
+                "msg": "This field is required when changing your own password.",
+            }
+        ]
         wrong = patch(client, user, f"password={PASSWORD}x&current_password=nope", auth)
         assert wrong.status_code == 422
+        assert wrong.json()["detail"] == [
+            {
+                "type": "value_error",
+                "loc": loc,
+                "msg": "Your current password was entered incorrectly.",
+            }
+        ]
         weak = patch(client, user, f"password=abc&current_password={PASSWORD}", auth)
         assert weak.status_code == 422
         user.refresh_from_db()

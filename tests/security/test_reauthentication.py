@@ -69,6 +69,23 @@ def test_wrong_current_passwords_through_the_api_lock_at_the_limit(
     assert change_through_api(client, user, bearer(user=user), PASSWORD, OWNER).status_code == 200
 
 
+def test_a_missing_current_password_is_no_guess_and_counts_nothing(
+    client: Client, bearer: BearerFactory
+) -> None:
+    user = UserFactory.create()
+    headers = bearer(user=user)
+    for _ in range(LIMIT + 1):
+        response = client.patch(
+            f"/users/{user.pk}/",
+            json.dumps({"password": NEW_PASSWORD}),
+            content_type="application/json",
+            headers=headers,
+            REMOTE_ADDR=ATTACKER,
+        )
+        assert response.status_code == 422
+    assert change_through_api(client, user, headers, PASSWORD, ATTACKER).status_code == 200
+
+
 def test_api_guesses_and_sign_in_failures_share_one_counter(
     client: Client, bearer: BearerFactory, oauth_client: OAuthClient
 ) -> None:

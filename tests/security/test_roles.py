@@ -12,7 +12,7 @@ from django.test import Client
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
 from tests.helpers import USER_FIELDS, Response, parse_challenge
-from tests.routes import PERMISSIONS, ROUTE_IDS, ROUTES, Route
+from tests.routes import HEAD_ROUTE_IDS, HEAD_ROUTES, PERMISSIONS, ROUTE_IDS, ROUTES, Route
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def expected(op: Route, role: User, scope: str) -> int:
     return op.ok
 
 
-@pytest.mark.parametrize("op", ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize("op", ROUTES + HEAD_ROUTES, ids=ROUTE_IDS + HEAD_ROUTE_IDS)
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_each_role_scope_and_operation(
@@ -45,7 +45,10 @@ def test_each_role_scope_and_operation(
     status = expected(op, actor, scope)
     assert response.status_code == status, response.content
     if status == 403:
-        assert response.json() == {"detail": "You do not have permission to perform this action."}
+        if op.method != "HEAD":
+            assert response.json() == {
+                "detail": "You do not have permission to perform this action."
+            }
         scope_missing = not op.scopes <= set(scope.split())
         # Only a scope failure carries an RFC 6750 challenge.
         assert ("WWW-Authenticate" in response) == scope_missing
