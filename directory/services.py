@@ -16,10 +16,10 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from core.conditional import Preconditions
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from directory import selectors
 from directory.etags import group_tag, user_tag
 from directory.permissions import (
@@ -40,12 +40,24 @@ UNCONDITIONAL = Preconditions()
 
 
 @contextmanager
-def _unique(message: str) -> Iterator[None]:
+def _unique(message: str, saving: User | Group | None = None) -> Iterator[None]:
+    """One write's transaction, where a uniqueness race is a Conflict and, when `saving` an
+    existing row, its deletion by another request meanwhile is a NotFound: Django's own
+    "did not affect any rows" DatabaseError (a 500) for save(update_fields=...)."""
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
         raise Conflict(message) from exc
+    except DatabaseError as exc:
+        # The database's own errors are subclasses; the query runs after the rollback.
+        if saving is None or type(exc) is not DatabaseError or _exists(saving):
+            raise
+        raise NotFound from exc
+
+
+def _exists(instance: User | Group) -> bool:
+    return type(instance).objects.filter(pk=instance.pk).exists()
 
 
 def _require(preconditions: Preconditions, tag: Callable[[], str | None]) -> None:
@@ -134,7 +146,7 @@ def user_update(
         user.set_password(password)
         fields.append("password")
     if fields:
-        with _unique(USERNAME_TAKEN):
+        with _unique(USERNAME_TAKEN, saving=user):
             if changes.get("is_active") is False:
                 keep_an_active_superuser([user.pk])  # first: it locks in id order
             _require(preconditions, _locked_user_tag(user))
@@ -179,7 +191,7 @@ def group_update(
     require_perm(actor, "auth.change_group")
     _require(preconditions, lambda: group_tag(group))
     if name is not None and name != group.name:
-        with _unique(GROUP_NAME_TAKEN):
+        with _unique(GROUP_NAME_TAKEN, saving=group):
             _require(preconditions, _locked_group_tag(group))
             group.name = name
             group.save(update_fields=["name"])

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from pytest_django import DjangoAssertNumQueries
 
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden, NotFound
 from directory import selectors, services
 from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
 
@@ -138,6 +138,26 @@ def test_user_update_onto_a_taken_username_is_a_conflict() -> None:
     user = UserFactory.create()
     with pytest.raises(Conflict):
         services.user_update(actor=user, user=user, data={"username": "taken"})
+
+
+def test_updating_a_user_deleted_meanwhile_is_not_found() -> None:
+    """A PATCH racing a DELETE: the PATCH read the user, the DELETE committed first."""
+    user = UserFactory.create()
+    loaded = User.objects.get(pk=user.pk)
+    User.objects.filter(pk=user.pk).delete()
+    with pytest.raises(NotFound):
+        services.user_update(
+            actor=SuperuserFactory.create(), user=loaded, data={"first_name": "Late"}
+        )
+
+
+def test_renaming_a_group_deleted_meanwhile_is_not_found() -> None:
+    group = GroupFactory.create()
+    loaded = Group.objects.get(pk=group.pk)
+    Group.objects.filter(pk=group.pk).delete()
+    with pytest.raises(NotFound):
+        services.group_update(actor=SuperuserFactory.create(), group=loaded, name="late")
+    assert not Group.objects.filter(name="late").exists()
 
 
 def test_user_delete_needs_delete_user_and_rank() -> None:
