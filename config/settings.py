@@ -39,7 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it sees every layer's answer: JSON errors outside the HTML pages, DEBUG or not.
+    # Outermost: every answer, whichever layer gave it, carries X-Request-ID.
+    "core.request_id.RequestId",
+    # Next, so it sees every layer's answer: JSON errors outside the HTML pages, DEBUG or not.
     "config.errors.JsonErrors",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -229,21 +231,33 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     # A client that sends a token, secret or password in a URL query must not have it printed
     # (runserver prints the request line): every handler redacts credential-named values.
-    "filters": {"redact": {"()": "core.redaction.RedactCredentials"}},
+    # Every line names the request it belongs to (core/request_id.py), `-` outside one.
+    "filters": {
+        "redact": {"()": "core.redaction.RedactCredentials"},
+        "request_id": {"()": "core.request_id.RequestIdFilter"},
+    },
     "formatters": {
+        "console": {
+            "format": "{levelname} {name} request_id={request_id} {message}",
+            "style": "{",
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
+            "format": "[{server_time}] request_id={request_id} {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
-        # Django's own runserver access log, as in its DEFAULT_LOGGING, plus the filter.
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "console",
+            "filters": ["redact", "request_id"],
+        },
+        # Django's own runserver access log, as in its DEFAULT_LOGGING, plus the filters.
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["redact"],
+            "filters": ["redact", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": env.DJANGO_LOG_LEVEL},

@@ -163,11 +163,12 @@ def exercise(service: Service, n: int) -> list[str]:
     assert post("/o/token/", grant, basic(service.client_id, BAD_CLIENT_SECRET)).status == 401
     issued = post("/o/token/", grant).body
     access, refresh = issued["access_token"], issued["refresh_token"]
-    assert get("/users/me/", {"Authorization": f"Bearer {access}"}).status == 200
+    me = get("/users/me/", {"Authorization": f"Bearer {access}", "X-Request-ID": f"me-{n}"})
+    assert (me.status, me.headers["X-Request-ID"]) == (200, f"me-{n}")
     assert post("/o/introspect/", {"token": access}).body["active"] is True
     # Credentials in a URL: refused, and every server on the way has logged the URL.
     assert get(f"/o/introspect/?token={access}", client).status == 405
-    assert get(f"/users/?access_token={access}", {}).status == 400
+    assert get(f"/users/?access_token={access}", {"X-Request-ID": f"query-{n}"}).status == 400
     in_query = urlencode({**grant, "client_secret": service.client_secret})
     assert post(f"/o/token/?{in_query}", grant).status == 400
     # A request line the server cannot parse, which it quotes in its error log.
@@ -196,6 +197,14 @@ def test_neither_server_logs_a_secret_even_one_sent_in_a_url(tmp_path: Path) -> 
         assert '&password=***&client_secret=*** HTTP/1.1" 400' in text, text
         assert BAD_REQUEST_LINE[log.name.split("-")[0]] in text, text
         assert [secret for secret in secrets if secret in text] == [], log.name
+    for n, log in enumerate(service.logs):
+        lines = log.read_text(errors="replace").splitlines()
+        # The request line carries the id the client sent; so does django.request's warning.
+        assert [line for line in lines if f"request_id=me-{n}" in line] == [
+            line for line in lines if '"GET /users/me/ HTTP/1.1" 200' in line
+        ], lines
+        assert len([line for line in lines if f"request_id=query-{n}" in line]) == 2, lines
+        assert f"request_id=query-{n} Bad Request: /users/" in "\n".join(lines)
 
 
 @pytest.mark.parametrize("script", ["serve", "contract.sh"])
