@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally (no CDN needed)
     "oauth2_provider",
     "axes",
+    "audit",  # below identity and directory: imports neither
     "directory",
 ]
 

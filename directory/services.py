@@ -7,6 +7,11 @@ then again on the row re-read and locked inside the write's transaction, so that
 and the write are one step: of two writes holding one tag, the second sees the first's change
 and fails with 412. The first check also guarantees that the changes were computed on the
 representation the client saw.
+
+Each write records its audit events (audit.services) in its own transaction, one per change:
+a PATCH of a name and `is_active` is a `user.updated` with the name's `[old, new]` and a
+`user.deactivated`; a new password is a `user.password_changed`, never its hash. Membership
+events are recorded only when the membership changed.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -16,8 +21,10 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from audit.models import Action
+from audit.services import Change, event_record, events_record
 from core.conditional import Preconditions
 from core.errors import Conflict, NotFound
 from directory import selectors
@@ -105,6 +112,12 @@ def user_create(
     user.set_password(password)
     with _unique(USERNAME_TAKEN):
         user.save(force_insert=True)
+        event_record(
+            action=Action.USER_CREATED,
+            target_type="user",
+            target_id=user.pk,
+            target_label=user.username,
+        )
     return user
 
 
@@ -136,6 +149,7 @@ def user_update(
     _require(preconditions, lambda: user_tag(user))
     if password is not None and actor.pk == user.pk:
         _require_current_password(user, data.get("current_password"), confirm_password)
+    old = {field: getattr(user, field) for field in changes}
     for field, value in changes.items():
         setattr(user, field, value)
     if "email" in changes:
@@ -151,7 +165,24 @@ def user_update(
                 keep_an_active_superuser([user.pk])  # first: it locks in id order
             _require(preconditions, _locked_user_tag(user))
             user.save(update_fields=fields)
+            events_record(_user_changes(user, old, changed_password=password is not None))
     return user
+
+
+def _user_changes(user: User, old: Mapping[str, Any], *, changed_password: bool) -> list[Change]:
+    def change(action: str, changes: dict[str, Any]) -> Change:
+        return Change(action, "user", user.pk, user.username, changes)
+
+    profile = {
+        field: [value, getattr(user, field)] for field, value in old.items() if field != "is_active"
+    }
+    events = [change(Action.USER_UPDATED, profile)] if profile else []
+    if "is_active" in old:
+        action = Action.USER_ACTIVATED if user.is_active else Action.USER_DEACTIVATED
+        events.append(change(action, {"is_active": [old["is_active"], user.is_active]}))
+    if changed_password:
+        events.append(change(Action.USER_PASSWORD_CHANGED, {"password": "changed"}))
+    return events
 
 
 def _require_current_password(
@@ -171,13 +202,23 @@ def user_delete(*, actor: User, user: User, preconditions: Preconditions = UNCON
     with transaction.atomic():
         keep_an_active_superuser([user.pk])  # first: it locks in id order
         _require(preconditions, _locked_user_tag(user))
+        event_record(
+            action=Action.USER_DELETED,
+            target_type="user",
+            target_id=user.pk,
+            target_label=user.username,
+        )
         user.delete()
 
 
 def group_create(*, actor: User, name: str) -> Group:
     require_perm(actor, "auth.add_group")
     with _unique(GROUP_NAME_TAKEN):
-        return Group.objects.create(name=name)
+        group = Group.objects.create(name=name)
+        event_record(
+            action=Action.GROUP_CREATED, target_type="group", target_id=group.pk, target_label=name
+        )
+    return group
 
 
 def group_update(
@@ -193,8 +234,16 @@ def group_update(
     if name is not None and name != group.name:
         with _unique(GROUP_NAME_TAKEN, saving=group):
             _require(preconditions, _locked_group_tag(group))
+            old = group.name
             group.name = name
             group.save(update_fields=["name"])
+            event_record(
+                action=Action.GROUP_UPDATED,
+                target_type="group",
+                target_id=group.pk,
+                target_label=name,
+                changes={"name": [old, name]},
+            )
     return group
 
 
@@ -205,17 +254,52 @@ def group_delete(
     _require(preconditions, lambda: group_tag(group))
     with transaction.atomic():
         _require(preconditions, _locked_group_tag(group))
+        event_record(
+            action=Action.GROUP_DELETED,
+            target_type="group",
+            target_id=group.pk,
+            target_label=group.name,
+        )
         group.delete()
 
 
 def group_add_member(*, actor: User, group: Group, user: User) -> None:
     require_membership_change(actor=actor, target=user)
     with transaction.atomic():
-        # RelatedManager.add() inserts with ignore_conflicts, so concurrent adds don't collide.
-        group.user_set.add(user)
+        if _membership_insert(group, user):
+            _record_membership(Action.GROUP_MEMBER_ADDED, group, [None, user.pk])
 
 
 def group_remove_member(*, actor: User, group: Group, user: User) -> None:
     require_membership_change(actor=actor, target=user)
     with transaction.atomic():
-        group.user_set.remove(user)
+        deleted, _ = User.groups.through.objects.filter(group=group, user=user).delete()
+        if deleted:
+            _record_membership(Action.GROUP_MEMBER_REMOVED, group, [user.pk, None])
+
+
+def _membership_insert(group: Group, user: User) -> bool:
+    """Adds the membership in one statement that does nothing if it exists (as concurrent adds
+    may make it) and says whether it added it: RelatedManager.add() does not say."""
+    membership = User.groups.through._meta
+    table = connection.ops.quote_name(membership.db_table)
+    user_column = connection.ops.quote_name(membership.get_field("user").column)
+    group_column = connection.ops.quote_name(membership.get_field("group").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user_column}, {group_column}) VALUES (%s, %s) "  # noqa: S608 (quoted model names)
+            "ON CONFLICT DO NOTHING",
+            [user.pk, group.pk],
+        )
+        added: int = cursor.rowcount
+        return added == 1
+
+
+def _record_membership(action: str, group: Group, member: list[int | None]) -> None:
+    event_record(
+        action=action,
+        target_type="group",
+        target_id=group.pk,
+        target_label=group.name,
+        changes={"member": member},
+    )

@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken
 
+from audit.context import Actor, set_actor
 from identity.errors import CredentialsMissing, InsufficientScope, InvalidRequest, InvalidToken
 from identity.resource_server import application_is_usable, request_uri
 from identity.scopes import required_scopes
 from identity.selectors import TOKEN_LOOKUP, TokenLookup
+from identity.throttle import client_ip
 from identity.validators import NOT_ACTIVE_USER
 
 # RFC 6750 §2.1 b64token, bounded: DOT issues 30 characters; nothing longer reaches the database.
@@ -36,7 +38,8 @@ class OAuth2Bearer(HttpBearer):
     active user, is meant for this resource (RFC 8707) if it names any, comes from a usable
     application, and carries the scopes the request needs: `read` for safe methods, `write`
     otherwise, plus `scopes`. One query loads the token, its user and what `is_usable` needs of
-    its application (identity.selectors.TokenLookup).
+    its application (identity.selectors.TokenLookup). The accepted token's user, client,
+    scopes and the caller's address become the request's actor for the audit trail.
 
     Raises CredentialsMissing (401) for a request without a bearer token rather than return
     None (Ninja's "try the next scheme"): the API has this one scheme. Then InvalidRequest
@@ -64,9 +67,10 @@ class OAuth2Bearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken:
         if not TOKEN_PATTERN.fullmatch(token):
             raise InvalidToken("The access token is malformed.")
-        access_token = self.lookup.get(token)
-        if access_token is None:
+        found = self.lookup.find(token)
+        if found is None:
             raise InvalidToken(INVALID)
+        access_token, client_id = found
         # What makes the token invalid here comes before the scopes: a token for another
         # resource is refused as such, not for the scopes it lacks.
         if access_token.is_expired():
@@ -85,4 +89,13 @@ class OAuth2Bearer(HttpBearer):
         if not access_token.allow_scopes(scopes):
             raise InsufficientScope(scopes)
         request.user = user
+        set_actor(
+            Actor(
+                user_id=user.pk,
+                username=user.get_username(),
+                client_id=client_id,
+                scopes=access_token.scope,
+                ip=client_ip(request),
+            )
+        )
         return access_token

@@ -4,6 +4,7 @@ application, in one query."""
 from hashlib import sha256
 
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.db.models.functions import JSONArray
 from oauth2_provider.models import AbstractApplication, AccessToken, get_application_model
 
@@ -22,7 +23,8 @@ class TokenLookup:
     DOT's resource server loads the application too, for `Application.is_usable(request)`.
     DOT's own `is_usable` reads nothing and says yes, so for DOT's model the application is not
     loaded (the ORM fetches it if something asks); for a model that overrides it, every field
-    loads in the same row, as DOT loads them, and `loads_application` is True.
+    loads in the same row, as DOT loads them, and `loads_application` is True. The
+    application's `client_id` comes last in the row either way, for the audit trail.
     """
 
     def __init__(self, application_model: type[AbstractApplication]) -> None:
@@ -41,15 +43,22 @@ class TokenLookup:
                     *fields_json(AccessToken, TOKEN_FIELDS),
                     *fields_json(User, USER_FIELDS, via="user__"),
                     *fields_json(application_model, self.application_fields, via="application__"),
+                    F("application__client_id"),
                 )
             )
         )
 
     def get(self, token: str) -> AccessToken | None:
+        found = self.find(token)
+        return found[0] if found else None
+
+    def find(self, token: str) -> tuple[AccessToken, str | None] | None:
+        """The token, and its application's client_id (None without one)."""
         rows = self.query.bind(checksum=sha256(token.encode()).hexdigest()).rows()
         if not rows:
             return None
         (row,) = rows
+        *row, client_id = row
         user_at, application_at = self._user_at, self._application_at
         access_token = instance_from_json(AccessToken, TOKEN_FIELDS, row[:user_at])
         access_token.user = (
@@ -65,7 +74,7 @@ class TokenLookup:
                 if access_token.application_id is not None
                 else None
             )
-        return access_token
+        return access_token, client_id
 
 
 # For the model DOT's own lookup (select_related("application", "user")) loads, swapped or not.

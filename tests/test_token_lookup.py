@@ -125,3 +125,20 @@ def test_a_token_without_resource_loads_an_empty_list() -> None:
 def test_an_unknown_token_is_none(token: str) -> None:
     AccessTokenFactory.create()
     assert access_token_get(token=token) is None
+
+
+def test_the_applications_client_id_comes_in_the_same_query(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    created = AccessTokenFactory.create()
+    with django_assert_num_queries(1):
+        found = TOKEN_LOOKUP.find(created.token)
+    assert found is not None
+    assert found[1] == created.application.client_id
+    assert not AccessToken.application.is_cached(found[0])
+
+
+def test_a_token_without_application_has_no_client_id() -> None:
+    found = TOKEN_LOOKUP.find(AccessTokenFactory.create(application=None).token)
+    assert found is not None
+    assert found[1] is None
