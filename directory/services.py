@@ -280,7 +280,8 @@ def group_remove_member(*, actor: User, group: Group, user: User) -> None:
 
 def _membership_insert(group: Group, user: User) -> bool:
     """Adds the membership in one statement that does nothing if it exists (as concurrent adds
-    may make it) and says whether it added it: RelatedManager.add() does not say."""
+    may make it) and says whether it added it: RelatedManager.add() does not say. Like the
+    fast path of add() that it replaces, it sends no m2m_changed (nothing listens to it)."""
     membership = User.groups.through._meta
     table = connection.ops.quote_name(membership.db_table)
     user_column = connection.ops.quote_name(membership.get_field("user").column)
