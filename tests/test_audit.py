@@ -257,17 +257,22 @@ def test_verify_names_the_event_after_a_deleted_one() -> None:
         verify()
 
 
-def test_verify_names_a_forged_event_inserted_out_of_place() -> None:
-    events = chain(3)
-    # Hashed as the real ones are, but chained to an event that is not the head.
-    forged = AuditEvent(
-        at=events[1].at,
+def forged_after(previous: AuditEvent) -> AuditEvent:
+    """An event that says the root user was deleted, linked to `previous`; not yet hashed."""
+    return AuditEvent(
+        at=previous.at,
         action="user.deleted",
         target_type="user",
         target_id="1",
         target_label="root",
-        previous_hash=events[1].hash,
+        previous_hash=previous.hash,
     )
+
+
+def test_verify_names_a_forged_event_inserted_out_of_place() -> None:
+    events = chain(3)
+    # Hashed as the real ones are, but chained to an event that is not the head.
+    forged = forged_after(events[1])
     forged.hash = event_hash(forged)
     forged.save()
     with pytest.raises(CommandError, match=f"Event {forged.pk} does not follow"):
@@ -276,15 +281,8 @@ def test_verify_names_a_forged_event_inserted_out_of_place() -> None:
 
 def test_a_forged_hash_is_named() -> None:
     events = chain(2)
-    forged = AuditEvent(
-        at=events[1].at,
-        action="user.deleted",
-        target_type="user",
-        target_id="1",
-        target_label="root",
-        previous_hash=events[1].hash,
-        hash="f" * 64,
-    )
+    forged = forged_after(events[1])
+    forged.hash = "f" * 64
     forged.save()
     with pytest.raises(CommandError, match=f"Event {forged.pk} was changed"):
         verify()
