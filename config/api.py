@@ -9,7 +9,7 @@ from config.methods import get_only_pattern, path_view_pattern
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
 from config.renderers import ORJSONRenderer
-from directory.routers import groups, users
+from directory.routers import audit, groups, users
 from identity.swagger import OAuth2Swagger
 
 
@@ -52,4 +52,5 @@ api = DirectoryAPI(
 )
 api.add_router("/users/", users.router)
 api.add_router("/groups/", groups.router)
+api.add_router("/audit/", audit.router)
 install_exception_handlers(api)

@@ -160,8 +160,10 @@ OAUTH2_PROVIDER: dict[str, Any] = {
         "read": "Read users and groups",
         "write": "Create, change and delete users and groups",
         "groups": "Access to groups and their members",
+        "audit": "Read the audit trail",
     },
-    # A token request without `scope` gets all three, as in the tutorial's step 4.
+    # A token request without `scope` gets all three, as in the tutorial's step 4; `audit` is
+    # asked for by name.
     "DEFAULT_SCOPES": ["read", "write", "groups"],
     # Secrets the server generates carry a keyed tag (identity/client_secrets.py) and get a
     # salted HMAC-SHA256; any other secret gets PBKDF2 (identity/hashers.py).

@@ -5,6 +5,7 @@ from oauth2_provider.settings import oauth2_settings
 from core.http import SAFE_METHODS
 
 GROUPS = "groups"
+AUDIT = "audit"
 
 
 def method_scope(method: str) -> str:

@@ -2,11 +2,14 @@
 tests/test_auth_matrix.py checks against the routers."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 
+from audit.services import event_record
 from core.http import SAFE_METHODS
 from tests.factories import PASSWORD, GroupFactory, UserFactory
 from tests.helpers import Response
@@ -15,14 +18,19 @@ from tests.helpers import Response
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # {user}: another user; {group}: a group
+    path: str  # {user}: another user; {group}: a group; {event}: an audit event
     ok: int
-    permission: str | None = None  # the model permission a write needs on top of the scopes
+    permission: str | None = None  # the model permission it needs on top of the scopes
     body: dict[str, Any] | None = None
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def template(self) -> str:
+        """The path as the routers and the OpenAPI document spell it."""
+        return re.sub(r"\{(user|group|event)\}", r"{\1_id}", self.path)
 
     @property
     def perms(self) -> list[str]:
@@ -32,15 +40,17 @@ class Route:
     @property
     def scopes(self) -> set[str]:
         method_scope = "read" if self.method in SAFE_METHODS else "write"
-        return {method_scope} | ({"groups"} if self.path.startswith("/groups/") else set())
+        extra = {"/groups/": {"groups"}, "/audit/": {"audit"}}
+        return {method_scope} | next(
+            (scopes for prefix, scopes in extra.items() if self.path.startswith(prefix)), set()
+        )
 
     def call(
         self, client: Client, headers: dict[str, str], *, naming_nothing: bool = False
     ) -> Response:
-        """The operation on a fresh user and group (or on ids that name nothing), the body
-        sent as JSON."""
-        user, group = UserFactory.create(), GroupFactory.create()
-        ids = {"user": user.pk, "group": group.pk}
+        """The operation on a fresh user, group and audit event (or on ids that name nothing),
+        the body sent as JSON."""
+        ids = fresh_ids()
         if naming_nothing:
             ids = {name: pk + 10_000 for name, pk in ids.items()}
         return client.generic(
@@ -50,6 +60,16 @@ class Route:
             content_type="application/json",
             headers=headers,
         )
+
+
+def fresh_ids() -> dict[str, int]:
+    """A fresh user, group and audit event, by the names route paths give them."""
+    user, group = UserFactory.create(), GroupFactory.create()
+    with transaction.atomic():
+        event = event_record(
+            action="user.created", target_type="user", target_id=user.pk, target_label="x"
+        )
+    return {"user": user.pk, "group": group.pk, "event": event.pk}
 
 
 ROUTES = [
@@ -95,10 +115,16 @@ ROUTES = [
     Route("GET", "/groups/{group}/members/", 200),
     Route("PUT", "/groups/{group}/members/{user}/", 204, "auth.change_user"),
     Route("DELETE", "/groups/{group}/members/{user}/", 204, "auth.change_user"),
+    Route("GET", "/audit/events/", 200, "audit.view_auditevent"),
+    Route("GET", "/audit/events/{event}/", 200, "audit.view_auditevent"),
 ]
 ROUTE_IDS = [route.id for route in ROUTES]
 # HEAD on every GET route (config/methods.py): GET's answer without its body.
-HEAD_ROUTES = [Route("HEAD", route.path, route.ok) for route in ROUTES if route.method == "GET"]
+HEAD_ROUTES = [
+    Route("HEAD", route.path, route.ok, route.permission)
+    for route in ROUTES
+    if route.method == "GET"
+]
 HEAD_ROUTE_IDS = [route.id for route in HEAD_ROUTES]
 # Every path of the API and the methods OPTIONS and a 405 list for it in `Allow`.
 ALLOW = {

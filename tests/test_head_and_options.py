@@ -15,22 +15,26 @@ from pytest_django import DjangoAssertNumQueries
 from tests.conftest import BearerFactory
 from tests.factories import GroupFactory, UserFactory
 from tests.helpers import parse_challenge
-from tests.routes import ALLOW, HEAD_ROUTE_IDS, HEAD_ROUTES, Route
+from tests.routes import ALLOW, HEAD_ROUTE_IDS, HEAD_ROUTES, Route, fresh_ids
 from tests.security.live import live_service
 
 pytestmark = pytest.mark.django_db
 
 
 def on_fresh_objects(route: Route, *, naming_nothing: bool = False) -> str:
-    user, group = UserFactory.create(), GroupFactory.create()
     offset = 10_000 if naming_nothing else 0
-    return route.path.format(user=user.pk + offset, group=group.pk + offset)
+    return route.path.format(**{name: pk + offset for name, pk in fresh_ids().items()})
 
 
-CREDENTIALS: dict[str, tuple[Callable[[BearerFactory], dict[str, str]], int]] = {
-    "ordinary-user": (lambda bearer: bearer(), 200),
-    "no-token": (lambda bearer: {}, 401),
-    "token-without-read": (lambda bearer: bearer(scope="write groups"), 403),
+def enough(bearer: BearerFactory, route: Route) -> dict[str, str]:
+    """An ordinary user's token with just the scopes and permission the route needs."""
+    return bearer(scope=" ".join(route.scopes | {"write"}), perms=route.perms)
+
+
+CREDENTIALS: dict[str, tuple[Callable[[BearerFactory, Route], dict[str, str]], int]] = {
+    "ordinary-user": (enough, 200),
+    "no-token": (lambda bearer, route: {}, 401),
+    "token-without-read": (lambda bearer, route: bearer(scope="write groups audit"), 403),
 }
 
 
@@ -41,7 +45,7 @@ def test_head_answers_the_status_and_headers_of_get_without_the_body(
 ) -> None:
     make_headers, status = CREDENTIALS[credentials]
     # One request id for both: otherwise each gets its own X-Request-ID.
-    headers = {**make_headers(bearer), "X-Request-ID": "head-and-get"}
+    headers = {**make_headers(bearer, route), "X-Request-ID": "head-and-get"}
     path = on_fresh_objects(route)
     get = client.get(path, headers=headers)
     head = client.head(path, headers=headers)
@@ -68,9 +72,11 @@ def test_head_of_what_does_not_exist_is_a_404_like_get(
     client: Client, bearer: BearerFactory, route: Route
 ) -> None:
     path = on_fresh_objects(route, naming_nothing=True)
-    head = client.head(path, headers=bearer())
+    head = client.head(path, headers=enough(bearer, route))
     assert head.status_code == 404
-    assert head["Content-Length"] == str(len(client.get(path, headers=bearer()).content))
+    assert head["Content-Length"] == str(
+        len(client.get(path, headers=enough(bearer, route)).content)
+    )
 
 
 def test_the_application_itself_sends_no_head_body(bearer: BearerFactory) -> None:

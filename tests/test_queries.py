@@ -3,10 +3,11 @@
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
+from audit.services import event_record
 from tests.conftest import BearerFactory
 from tests.factories import PASSWORD, GroupFactory, SuperuserFactory, UserFactory
 from tests.routes import ROUTES
@@ -150,3 +151,33 @@ def test_conditional_requests_cost_a_query_only_where_a_write_locks_its_row(
             url, body, content_type=FORM, headers={**auth, header: tag}
         )
     assert response.status_code == status, response.content
+
+
+# A page of the audit trail is one query at any depth (keyset on (at, id), no COUNT), plus the
+# token's; an ordinary user with the permission adds ModelBackend's two.
+@pytest.mark.parametrize(("superuser", "queries"), [(True, 2), (False, 4)])
+def test_an_audit_page_costs_one_query_at_any_depth(
+    client: Client,
+    bearer: BearerFactory,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    superuser: bool,
+    queries: int,
+) -> None:
+    for _ in range(5):
+        with transaction.atomic():
+            event = event_record(
+                action="user.updated", target_type="user", target_id=1, target_label="u"
+            )
+    auth = (
+        bearer(user=SuperuserFactory.create(), scope="read audit")
+        if superuser
+        else bearer(perms=["audit.view_auditevent"], scope="read audit")
+    )
+    url: str | None = "/audit/events/?limit=2&action=user.updated"
+    while url is not None:
+        with django_assert_num_queries(queries):
+            response = client.get(url, headers=auth)
+        assert response.status_code == 200
+        url = response.json()["next"]
+    with django_assert_num_queries(queries):
+        assert client.get(f"/audit/events/{event.pk}/", headers=auth).status_code == 200

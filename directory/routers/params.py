@@ -15,3 +15,4 @@ Search = QueryEx[
         description="Case-insensitive substring to filter by.",
     ),
 ]
+EventId = PathEx[int, P(ge=1, le=MAX_ID, description="Audit event id.")]

@@ -23,7 +23,15 @@ ROLES: dict[str, Callable[[], User]] = {
     "staff": lambda: UserFactory.create(is_staff=True),
     "superuser": lambda: SuperuserFactory.create(),
 }
-SCOPES = ["read", "write", "groups", "read groups", "write groups", "read write groups"]
+SCOPES = [
+    "read",
+    "write",
+    "groups",
+    "read groups",
+    "write groups",
+    "read write groups",
+    "read audit",
+]
 
 
 def expected(op: Route, role: User, scope: str) -> int:
@@ -67,7 +75,7 @@ def test_a_path_naming_nothing_is_404_before_any_permission_check(
 ) -> None:
     """The user or group the path names is looked up before what the token's user may do to
     it (README "Failures"): an unprivileged user's write to a missing id is 404, as a read."""
-    response = op.call(client, bearer(), naming_nothing=True)
+    response = op.call(client, bearer(scope=" ".join(op.scopes)), naming_nothing=True)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
