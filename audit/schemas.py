@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import AwareDatetime, RootModel
 
-from audit.cursor import MAX_ID
+from audit.cursor import CURSOR_PATTERN, MAX_ID
 from audit.models import Action, AuditEvent
 
 NO_NUL = r"^[^\x00]*$"
@@ -55,7 +55,7 @@ class EventQuery(Schema):
     since: AwareDatetime | None = Field(None, description="RFC 3339; events at or after it.")
     until: AwareDatetime | None = Field(None, description="RFC 3339; events before it.")
     limit: int = Field(50, ge=1, le=100, description="Page size (1-100).")
-    cursor: str | None = Field(None, max_length=200, description="From `next`; opaque.")
+    cursor: str | None = Field(None, pattern=CURSOR_PATTERN, description="From `next`; opaque.")
 
 
 def event_out(event: AuditEvent) -> EventOut:

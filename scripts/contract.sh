@@ -72,7 +72,7 @@ print(response.json()["access_token"])' "$1"
 
 # Both tokens first: the full-scope run changes users, including the admin's password.
 READ=$(token "read")
-FULL=$(token "read write groups")
+FULL=$(token "read write groups audit")
 
 # One worker: Hypothesis's generation is not thread-safe on Python 3.11 (it raised
 # "AST constructor recursion depth mismatch" inside schemathesis with two).
