@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from audit.models import Action
-from audit.services import Change, event_record, events_record
+from audit.services import Change, events_record
 from core.conditional import Preconditions
 from core.errors import Conflict, NotFound
 from directory import selectors
@@ -112,12 +112,7 @@ def user_create(
     user.set_password(password)
     with _unique(USERNAME_TAKEN):
         user.save(force_insert=True)
-        event_record(
-            action=Action.USER_CREATED,
-            target_type="user",
-            target_id=user.pk,
-            target_label=user.username,
-        )
+        events_record([_user_event(Action.USER_CREATED, user)])
     return user
 
 
@@ -169,9 +164,17 @@ def user_update(
     return user
 
 
+def _user_event(action: str, user: User, changes: dict[str, Any] | None = None) -> Change:
+    return Change(action, "user", user.pk, user.username, changes or {})
+
+
+def _group_event(action: str, group: Group, changes: dict[str, Any] | None = None) -> Change:
+    return Change(action, "group", group.pk, group.name, changes or {})
+
+
 def _user_changes(user: User, old: Mapping[str, Any], *, changed_password: bool) -> list[Change]:
     def change(action: str, changes: dict[str, Any]) -> Change:
-        return Change(action, "user", user.pk, user.username, changes)
+        return _user_event(action, user, changes)
 
     profile = {
         field: [value, getattr(user, field)] for field, value in old.items() if field != "is_active"
@@ -202,12 +205,7 @@ def user_delete(*, actor: User, user: User, preconditions: Preconditions = UNCON
     with transaction.atomic():
         keep_an_active_superuser([user.pk])  # first: it locks in id order
         _require(preconditions, _locked_user_tag(user))
-        event_record(
-            action=Action.USER_DELETED,
-            target_type="user",
-            target_id=user.pk,
-            target_label=user.username,
-        )
+        events_record([_user_event(Action.USER_DELETED, user)])
         user.delete()
 
 
@@ -215,9 +213,7 @@ def group_create(*, actor: User, name: str) -> Group:
     require_perm(actor, "auth.add_group")
     with _unique(GROUP_NAME_TAKEN):
         group = Group.objects.create(name=name)
-        event_record(
-            action=Action.GROUP_CREATED, target_type="group", target_id=group.pk, target_label=name
-        )
+        events_record([_group_event(Action.GROUP_CREATED, group)])
     return group
 
 
@@ -237,13 +233,7 @@ def group_update(
             old = group.name
             group.name = name
             group.save(update_fields=["name"])
-            event_record(
-                action=Action.GROUP_UPDATED,
-                target_type="group",
-                target_id=group.pk,
-                target_label=name,
-                changes={"name": [old, name]},
-            )
+            events_record([_group_event(Action.GROUP_UPDATED, group, {"name": [old, name]})])
     return group
 
 
@@ -254,12 +244,7 @@ def group_delete(
     _require(preconditions, lambda: group_tag(group))
     with transaction.atomic():
         _require(preconditions, _locked_group_tag(group))
-        event_record(
-            action=Action.GROUP_DELETED,
-            target_type="group",
-            target_id=group.pk,
-            target_label=group.name,
-        )
+        events_record([_group_event(Action.GROUP_DELETED, group)])
         group.delete()
 
 
@@ -297,10 +282,4 @@ def _membership_insert(group: Group, user: User) -> bool:
 
 
 def _record_membership(action: str, group: Group, member: list[int | None]) -> None:
-    event_record(
-        action=action,
-        target_type="group",
-        target_id=group.pk,
-        target_label=group.name,
-        changes={"member": member},
-    )
+    events_record([_group_event(action, group, {"member": member})])
