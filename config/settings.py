@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "config.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user acts in the audit trail; a bearer token's user replaces it.
+    "identity.middleware.SessionActor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes requires: turns a locked-out admin login into identity.throttle's 429.
