@@ -155,15 +155,19 @@ def test_a_prune_deletes_in_batches_of_its_batch_size() -> None:
     assert verify()[0] == "1 events, chain intact"
 
 
+NONSENSE = "is not an ISO 8601 date or datetime"
+FUTURE = "events from the future are not old"
+
+
 @pytest.mark.parametrize(
     ("before", "message"),
     [
-        ("yesterday", "is not an ISO 8601 date or datetime"),
-        ("2026-13-01", "is not an ISO 8601 date or datetime"),
-        ("2026-02-30T00:00:00Z", "is not an ISO 8601 date or datetime"),
-        ("", "is not an ISO 8601 date or datetime"),
-        ((NOW + DAY).date().isoformat(), "events from the future are not old"),
-        ((NOW + timedelta(minutes=5)).isoformat(), "events from the future are not old"),
+        pytest.param("yesterday", NONSENSE, id="words"),
+        pytest.param("2026-13-01", NONSENSE, id="month-13"),
+        pytest.param("2026-02-30T00:00:00Z", NONSENSE, id="february-30"),
+        pytest.param("", NONSENSE, id="empty"),
+        pytest.param((NOW + DAY).date().isoformat(), FUTURE, id="tomorrow"),
+        pytest.param((NOW + timedelta(minutes=5)).isoformat(), FUTURE, id="in-five-minutes"),
     ],
 )
 def test_a_nonsense_or_future_date_is_refused(before: str, message: str) -> None:
