@@ -6,6 +6,8 @@ everybody else, from one address or behind a shared NAT or proxy. The address on
 locked at a far higher LOGIN_ADDRESS_FAILURE_LIMIT, against password spraying (one password
 tried on many usernames). The token views add a third key, the OAuth2 client, for
 failed client authentication (RFC 6749 §2.3.1), which never reaches Django's authenticate().
+Each failed sign-in it counts is an audit event, in the transaction of the count
+(identity.audit_sign_in).
 """
 
 import base64
