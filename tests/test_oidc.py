@@ -164,6 +164,23 @@ def test_the_tutorials_token_request_is_unchanged(client: Client) -> None:
     assert "id_token" not in response.json()
 
 
+def test_the_password_grant_gives_userinfo_but_no_id_token(client: Client, user: User) -> None:
+    application = ApplicationFactory.create(
+        client_secret=SECRET, algorithm=Application.RS256_ALGORITHM
+    )
+    response = client.post(
+        "/o/token/",
+        {"grant_type": "password", "username": "grace", "password": PASSWORD, "scope": "openid"},
+        headers={"Authorization": basic(application.client_id)},
+    )
+    assert response.status_code == 200
+    assert "id_token" not in response.json()
+    userinfo = client.get(
+        "/o/userinfo/", headers={"Authorization": f"Bearer {response.json()['access_token']}"}
+    )
+    assert userinfo.json() == {"sub": str(user.pk)}
+
+
 def test_openid_is_only_for_applications_that_sign_with_rs256(client: Client) -> None:
     UserFactory.create(username="grace")
     application = ApplicationFactory.create(client_secret=SECRET)  # DOT's "No OIDC support"
@@ -300,3 +317,10 @@ def test_jwks_lists_public_keys_only(client: Client) -> None:
     assert keys
     assert all(set(key) == {"alg", "use", "kid", "kty", "e", "n"} for key in keys)
     assert "PRIVATE" not in json.dumps(keys)
+
+
+def test_userinfo_refuses_a_bad_token_as_rfc_6750_says(client: Client) -> None:
+    response = client.get("/o/userinfo/", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    assert response.json()
