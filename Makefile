@@ -21,10 +21,16 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml constraints.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# ID tokens' signing key: unless one is given, a development key made once (gitignored, mode
+# 600) that survives restarts, so relying parties' cached JWKS stays valid.
+OIDC_DEV_KEY := .local/oidc_private_key.pem
+RUN_KEY = $(if $(OIDC_RSA_PRIVATE_KEY)$(OIDC_RSA_PRIVATE_KEY_FILE),,OIDC_RSA_PRIVATE_KEY_FILE=$(OIDC_DEV_KEY))
+
 run: install
-	$(BIN)/python manage.py migrate --no-input
-	PORT=$(PORT) $(BIN)/python manage.py bootstrap
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(if $(RUN_KEY),$(BIN)/python -m config.oidc_keys $(OIDC_DEV_KEY))
+	$(RUN_KEY) $(BIN)/python manage.py migrate --no-input
+	PORT=$(PORT) $(RUN_KEY) $(BIN)/python manage.py bootstrap
+	$(RUN_KEY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production server: gunicorn with WEB_CONCURRENCY workers (README, "Running in production").
 serve: install

@@ -108,9 +108,19 @@ def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
     return done.stdout
 
 
+def signing_key() -> str:
+    """An ID-token signing key for this run's servers (config/oidc_keys.py)."""
+    return run(
+        [PYTHON, "-c", "from config.oidc_keys import generate_pem; print(generate_pem())"],
+        dict(os.environ),
+    )
+
+
 def server_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ, DATABASE_URL=database_url, DJANGO_DEBUG="false")
     env.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
+    if not env.get("OIDC_RSA_PRIVATE_KEY_FILE"):
+        env.setdefault("OIDC_RSA_PRIVATE_KEY", signing_key())
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     env["DJANGO_LOG_LEVEL"] = "ERROR"  # 4xx warnings would flood; the bench checks statuses
     return env

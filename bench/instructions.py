@@ -66,6 +66,14 @@ def main() -> None:
             DJANGO_SECURE_SSL_REDIRECT="false",
             PYTHONHASHSEED="0",
         )
+        env["OIDC_RSA_PRIVATE_KEY"] = subprocess.run(
+            [PYTHON, "-c", "from config.oidc_keys import generate_pem; print(generate_pem())"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
         seed = subprocess.run(
             [PYTHON, os.path.join(ROOT, "bench", "seed.py"), "50"],
             env=env,

@@ -34,6 +34,10 @@ def setup_database() -> None:
     # As the service runs in production: no query log (DEBUG records every statement).
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "k" * 50)
+    from config.oidc_keys import generate_pem
+
+    if not os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE"):
+        os.environ.setdefault("OIDC_RSA_PRIVATE_KEY", generate_pem())
     import django
 
     django.setup()

@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -123,6 +124,21 @@ class Environment(BaseSettings):
     SWAGGER_UI_CLIENT_ID: str = Field(
         default="swagger-ui", description="client_id of the public client Swagger UI signs in with."
     )
+    OIDC_RSA_PRIVATE_KEY: SecretStr | None = Field(
+        default=None, description="The RSA key (PEM) that signs ID tokens (config/oidc_keys.py)."
+    )
+    OIDC_RSA_PRIVATE_KEY_FILE: Path | None = Field(
+        default=None, description="A file holding OIDC_RSA_PRIVATE_KEY instead."
+    )
+    OIDC_RSA_PRIVATE_KEYS_INACTIVE: SecretStr | None = Field(
+        default=None, description="Previous signing keys (PEM, one after the other), in the JWKS."
+    )
+    OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE: Path | None = Field(
+        default=None, description="A file holding OIDC_RSA_PRIVATE_KEYS_INACTIVE instead."
+    )
+    OIDC_ISSUER: str | None = Field(
+        default=None, description="The issuer identifier; by default from the request's host."
+    )
 
     @field_validator("DJANGO_SECRET_KEY", mode="before")
     @classmethod
@@ -135,6 +151,25 @@ class Environment(BaseSettings):
                 "secret_key", "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false."
             )
         return DEVELOPMENT_SECRET_KEY
+
+    @field_validator("OIDC_ISSUER")
+    @classmethod
+    def _issuer_is_this_services_o(cls, issuer: str | None) -> str | None:
+        """OpenID Connect Discovery 1.0 §4: the issuer with /.well-known/openid-configuration
+        appended is where the discovery document is, here under /o/."""
+        if issuer is None:
+            return None
+        url = urlsplit(issuer)
+        if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
+            raise PydanticCustomError(
+                "issuer", "is not an http(s) URL without query: use e.g. https://id.example.com/o"
+            )
+        if not url.path.endswith("/o"):
+            raise PydanticCustomError(
+                "issuer",
+                "does not end with /o, where discovery is: use e.g. https://id.example.com/o",
+            )
+        return issuer
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -172,6 +207,8 @@ def problem(name: str, detail: ErrorDetails) -> str:
     """`NAME='value' is not ...: use ...`, never showing a secret."""
     if name == "DJANGO_SECRET_KEY":
         return detail["msg"]
+    if name in {"OIDC_RSA_PRIVATE_KEY", "OIDC_RSA_PRIVATE_KEYS_INACTIVE"}:
+        return f"{name} {detail['msg']}."
     value = without_password(detail["input"]) if name == "DATABASE_URL" else detail["input"]
     kind = detail["type"]
     if kind in {"int_parsing", "int_from_float", "int_type"}:

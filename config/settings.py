@@ -11,10 +11,12 @@ from typing import Any
 import dj_database_url
 
 from config.environment import read_environment
+from config.oidc_keys import read_signing_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = read_environment()
+signing_keys = read_signing_keys(env)
 
 DEBUG = env.DJANGO_DEBUG
 SECRET_KEY = env.DJANGO_SECRET_KEY.get_secret_value()
@@ -163,9 +165,14 @@ OAUTH2_PROVIDER: dict[str, Any] = {
         "write": "Create, change and delete users and groups",
         "groups": "Access to groups and their members",
         "audit": "Read the audit trail",
+        # OpenID Connect Core §5.4; identity/oidc.py gives each its claims (and `groups` the
+        # groups claim). The API needs none of them (identity/scopes.py).
+        "openid": "Sign you in: your user id",
+        "profile": "Your username and name",
+        "email": "Your email address",
     },
-    # A token request without `scope` gets all three, as in the tutorial's step 4; `audit` is
-    # asked for by name.
+    # A token request without `scope` gets all three, as in the tutorial's step 4; `audit` and
+    # the OpenID Connect scopes are asked for by name.
     "DEFAULT_SCOPES": ["read", "write", "groups"],
     # Secrets the server generates carry a keyed tag (identity/client_secrets.py) and get a
     # salted HMAC-SHA256; any other secret gets PBKDF2 (identity/hashers.py).
@@ -173,7 +180,20 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "CLIENT_SECRET_HASHER": "client_secret_hmac_sha256",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": env.OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS,
-    "OAUTH2_VALIDATOR_CLASS": "identity.validators.ActiveUserOAuth2Validator",
+    "OAUTH2_VALIDATOR_CLASS": "identity.oidc.DirectoryValidator",
+    # Sign in with the directory (README): RS256 ID tokens, discovery, JWKS, userinfo and
+    # end-session under /o/. The issuer is OIDC_ISSUER, or <the request's origin>/o.
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": signing_keys.active,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": signing_keys.inactive,
+    "OIDC_ISS_ENDPOINT": env.OIDC_ISSUER or "",
+    "ID_TOKEN_EXPIRE_SECONDS": env.OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # What the metadata documents advertise: the code flow only (DOT's hybrid and implicit
+    # response types need applications of other grant types), the grants served here.
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "refresh_token"],
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which

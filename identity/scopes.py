@@ -6,6 +6,9 @@ from core.http import SAFE_METHODS
 
 GROUPS = "groups"
 AUDIT = "audit"
+# OpenID Connect Core §5.4 (identity/oidc.py): they sign a user in; no API operation needs them.
+OPENID = "openid"
+SIGN_IN_SCOPES = frozenset({OPENID, "profile", "email"})
 
 
 def method_scope(method: str) -> str:
@@ -21,4 +24,10 @@ def required_scopes(method: str, extra: frozenset[str] = frozenset()) -> tuple[s
 
 
 def scope_descriptions() -> dict[str, str]:
-    return dict(oauth2_settings.SCOPES)
+    """The scopes the API's operations need, with their descriptions (the OpenAPI document's
+    and Swagger UI's list): every scope but the sign-in ones."""
+    return {
+        name: description
+        for name, description in oauth2_settings.SCOPES.items()
+        if name not in SIGN_IN_SCOPES
+    }

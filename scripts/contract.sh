@@ -15,6 +15,8 @@ mkdir -p "$REPORTS"
 export DATABASE_URL="sqlite:///$WORK/contract.sqlite3"
 export DJANGO_DEBUG=false DJANGO_SECRET_KEY="contract-$RANDOM-$RANDOM-$RANDOM"
 export DJANGO_SECURE_SSL_REDIRECT=false DJANGO_LOG_LEVEL=WARNING
+"$BIN/python" -m config.oidc_keys "$WORK/oidc_private_key.pem"
+export OIDC_RSA_PRIVATE_KEY_FILE="$WORK/oidc_private_key.pem"
 export DJANGO_SUPERUSER_USERNAME=contract DJANGO_SUPERUSER_PASSWORD="$RANDOM-Contract-$RANDOM"
 CLIENT_ID=contract CLIENT_SECRET="contract-secret-$RANDOM"
 

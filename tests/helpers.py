@@ -2,6 +2,7 @@ import os
 import re
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,17 +41,33 @@ def api_routes() -> set[tuple[str, str]]:
     }
 
 
+@cache
+def signing_key() -> str:
+    """An ID-token signing key for the test session's deployed processes (never in git)."""
+    from config.oidc_keys import generate_pem
+
+    return generate_pem()
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`manage.py ARGS` in a fresh process, as deployed: DJANGO_DEBUG=false unless `env` says
-    otherwise, and none of the calling environment's DJANGO_* variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    """`manage.py ARGS` in a fresh process, as deployed: DJANGO_DEBUG=false and a signing key
+    unless `env` says otherwise (OIDC_RSA_PRIVATE_KEY="" for none), and none of the calling
+    environment's DJANGO_* or OIDC_* variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OIDC_"))}
     return subprocess.run(  # noqa: S603 (our own command line)
         [sys.executable, str(ROOT / "manage.py"), *args],
-        env={**base, "DJANGO_DEBUG": "false", **env},
+        env={**base, "DJANGO_DEBUG": "false", "OIDC_RSA_PRIVATE_KEY": signing_key(), **env},
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-__all__ = ["USER_FIELDS", "Response", "api_routes", "manage", "parse_challenge"]
+__all__ = [
+    "USER_FIELDS",
+    "Response",
+    "api_routes",
+    "manage",
+    "parse_challenge",
+    "signing_key",
+]

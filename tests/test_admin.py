@@ -35,10 +35,3 @@ def test_dots_application_pages_are_served(client: Client) -> None:
     client.force_login(SuperuserFactory.create())
     assert client.get("/o/applications/").status_code == 200
     assert client.get("/o/applications/register/").status_code == 200
-
-
-@pytest.mark.parametrize(
-    "path", ["/o/.well-known/openid-configuration", "/o/userinfo/", "/o/.well-known/jwks.json"]
-)
-def test_oidc_views_are_not_mounted_while_oidc_is_off(client: Client, path: str) -> None:
-    assert client.get(path).status_code == 404

@@ -22,6 +22,8 @@ from typing import Any, Literal
 import psycopg
 from django.conf import settings
 
+from tests.helpers import signing_key
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = """
@@ -211,6 +213,7 @@ def live_environment(tmp: Path) -> Iterator[dict[str, str]]:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
+            "OIDC_RSA_PRIVATE_KEY": signing_key(),
         }
         run(env, "migrate", "--no-input")
         yield env

@@ -124,8 +124,10 @@ CASES = [
     Case("unknown-path", "GET", "/nope/", 404, detail="Not found."),
     Case("unknown-nested-path", "GET", "/users/1/nope/", 404, detail="Not found."),
     Case("path-traversal", "GET", "/users/../admin/", 404, detail="Not found."),
-    Case("unknown-under-o", "GET", "/o/userinfo/", 404, detail="Not found."),
-    Case("oidc-discovery-not-mounted", "GET", "/o/.well-known/openid-configuration", 404),
+    Case("unknown-under-o", "GET", "/o/nope/", 404, detail="Not found."),
+    Case("device-flow-not-mounted", "GET", "/o/device/", 404),
+    Case("userinfo-without-token", "GET", "/o/userinfo/", 401),
+    Case("userinfo-bad-token", "GET", "/o/userinfo/", 401, headers={"Authorization": "Bearer x"}),
     Case("method-not-allowed", "PATCH", "/users/", 405),
     # Authorization header.
     Case(
