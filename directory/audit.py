@@ -25,7 +25,7 @@ Not covered: `QuerySet.update()`, `bulk_create()`, raw SQL (no signals): directo
 records the membership statements it writes itself.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
 
@@ -73,7 +73,10 @@ def _fields(model: type[models.Model]) -> tuple[str, ...]:
 
 
 # Each returns a tuple of the fields' values from an instance's __dict__.
-_GETTERS = {USER_FIELDS: itemgetter(*USER_FIELDS), GROUP_FIELDS: lambda state: (state["name"],)}
+_GETTERS: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    USER_FIELDS: itemgetter(*USER_FIELDS),
+    GROUP_FIELDS: lambda state: (state["name"],),
+}
 
 
 def _remember(instance: models.Model, fields: Iterable[str]) -> None:
@@ -220,7 +223,7 @@ def memberships_changed(
             ]
         )
     elif action == "post_add" and pk_set:  # add() signals only the memberships it inserts
-        if reverse:
+        if isinstance(instance, Group):  # reverse: group.user_set
             group = instance
             joined = [(group.pk, group.name, user_id) for user_id in sorted(pk_set)]
         else:
