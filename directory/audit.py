@@ -72,11 +72,8 @@ def _fields(model: type[models.Model]) -> tuple[str, ...]:
     return USER_FIELDS if issubclass(model, User) else GROUP_FIELDS
 
 
-# Each returns a tuple of the fields' values from an instance's __dict__.
-_GETTERS: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {
-    USER_FIELDS: itemgetter(*USER_FIELDS),
-    GROUP_FIELDS: lambda state: (state["name"],),
-}
+# The fields' values from an instance's __dict__, as a tuple.
+_user_values: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*USER_FIELDS)
 
 
 def _remember(instance: models.Model, fields: Iterable[str]) -> None:
@@ -93,13 +90,21 @@ def _loaded(instance: models.Model) -> dict[str, Any]:
     return loaded or {}
 
 
-def instance_loaded(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    # The hot path (every instance of a list): one C-level tuple, no dict, no query.
-    fields = _fields(sender)
+def user_loaded(sender: type[User], instance: User, **kwargs: Any) -> None:
+    # The hot path (every instance loaded): one tuple built in C, no dict, no query.
+    state = instance.__dict__
     try:
-        instance.__dict__[_LOADED] = _GETTERS[fields](instance.__dict__)
+        state[_LOADED] = _user_values(state)
     except KeyError:  # a field deferred by only()/defer()
-        _remember(instance, fields)
+        _remember(instance, USER_FIELDS)
+
+
+def group_loaded(sender: type[Group], instance: Group, **kwargs: Any) -> None:
+    state = instance.__dict__
+    try:
+        state[_LOADED] = (state["name"],)
+    except KeyError:
+        _remember(instance, GROUP_FIELDS)
 
 
 def instance_saving(
@@ -365,9 +370,11 @@ def connect() -> None:
         if not issubclass(model, (User, Group)):
             continue
         uid = f"audit-{model._meta.label}"
-        saved = user_saved if issubclass(model, User) else group_saved
-        deleted = user_deleted if issubclass(model, User) else group_deleted
-        post_init.connect(instance_loaded, sender=model, dispatch_uid=uid)
+        is_user = issubclass(model, User)
+        loaded = user_loaded if is_user else group_loaded
+        saved = user_saved if is_user else group_saved
+        deleted = user_deleted if is_user else group_deleted
+        post_init.connect(loaded, sender=model, dispatch_uid=uid)
         pre_save.connect(instance_saving, sender=model, dispatch_uid=uid)
         post_save.connect(saved, sender=model, dispatch_uid=uid)
         post_delete.connect(deleted, sender=model, dispatch_uid=uid)
