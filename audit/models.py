@@ -50,3 +50,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id}"
+
+
+class AuditAnchor(models.Model):
+    """Where the chain starts after a prune (audit.retention): the last pruned event's id and
+    hash, which the oldest remaining event must follow. Anchors are chained to each other by
+    `previous_hash` and hashed like events, so deleting or editing one breaks a link."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    before = models.DateTimeField()
+    pruned = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    last_event_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"anchor {self.pk}: events up to {self.last_event_id} pruned"

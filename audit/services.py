@@ -7,6 +7,7 @@ Appenders are serialised so that two writers never chain to the same head:
 - SQLite: every transaction is IMMEDIATE (config/settings.py), so it holds the database's
   write lock from its start: no other writer runs between the head read and the commit.
 A write costs lock (PostgreSQL only) + head read + one insert, however many events it records.
+The head is the newest event's hash or, once every event was pruned, the newest anchor's.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from audit.chain import GENESIS, event_hash
 from audit.context import actor
-from audit.models import AuditEvent
+from audit.models import AuditAnchor, AuditEvent
 from core.request_id import current_request_id
 
 # Any fixed 64-bit key, the same for every appender.
@@ -53,10 +54,8 @@ def events_record(changes: list[Change]) -> list[AuditEvent]:
         raise RuntimeError("Audit events are recorded inside the change's transaction.")
     if not changes:
         return []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-    previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    chain_lock()
+    previous = chain_head()
     who = actor()
     at = timezone.now()
     events = []
@@ -79,6 +78,32 @@ def events_record(changes: list[Change]) -> list[AuditEvent]:
         event.hash = previous = event_hash(event)
         events.append(event)
     return AuditEvent.objects.bulk_create(events)
+
+
+def chain_lock() -> None:
+    """Hold the chain until the current transaction ends (see the module's docstring)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("The audit chain is locked inside a transaction.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def chain_head() -> str:
+    """The hash the next event follows, in one query: the newest event's, else the newest
+    anchor's (every event pruned), else GENESIS."""
+    newest_event = AuditEvent.objects.order_by("-id").values("hash")[:1]
+    newest_anchor = AuditAnchor.objects.order_by("-id").values("last_event_hash")[:1]
+    event_sql, event_params = newest_event.query.sql_with_params()
+    anchor_sql, anchor_params = newest_anchor.query.sql_with_params()
+    with connection.cursor() as cursor:  # the ORM's SQL, with its parameters
+        cursor.execute(
+            f"SELECT COALESCE(({event_sql}), ({anchor_sql}))",
+            [*event_params, *anchor_params],
+        )
+        row = cursor.fetchone()
+    head: str | None = row[0] if row else None
+    return head or GENESIS
 
 
 def _ip(address: str | None) -> str | None:

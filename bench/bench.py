@@ -4,6 +4,9 @@ For each database (SQLite; PostgreSQL too when DATABASE_URL names one) and each 
 it seeds a fresh database made for the benchmark, starts the server, runs wrk against every
 endpoint for a few seconds in interleaved rounds, and prints one table: req/s, p50/p99
 latency, queries per request and the ratio to the /health/live/ floor of the same run.
+A write (PATCH /users/{id}/) is measured twice: on that server, and on a second one serving
+bench/wsgi_unaudited.py (bench-only: the same app without the audit's events) on the same
+database, to price the audit trail.
 """
 
 import base64
@@ -48,6 +51,7 @@ class Endpoint:
     path: str
     auth: str = ""
     body: str = ""
+    audited: bool = True  # False: served by the bench-only server without the audit
 
 
 @dataclass
@@ -86,6 +90,14 @@ def endpoints(seed: dict[str, object]) -> list[Endpoint]:
             "grant_type=client_credentials",
         ),
         Endpoint("POST /o/token/ password", "POST", "/o/token/", basic("password"), password_body),
+        Endpoint("PATCH /users/{id}/ (audited)", "PATCH", f"/users/{seed['user_id']}/", bearer),
+        Endpoint(
+            "PATCH /users/{id}/ (no audit, bench)",
+            "PATCH",
+            f"/users/{seed['user_id']}/",
+            bearer,
+            audited=False,
+        ),
     ]
 
 
@@ -141,14 +153,19 @@ def load(endpoint: Endpoint, queries: int, server: "Server") -> Result:
     connections = WORKERS if endpoint.body.startswith("grant_type=password") else CONNECTIONS
     args = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}", "--latency", "--timeout", "10s"]
     env = dict(os.environ)
-    if endpoint.method == "POST":
-        args += ["-s", str(ROOT / "bench" / "post.lua")]
+    if endpoint.method in ("POST", "PATCH"):
+        args += ["-s", str(ROOT / "bench" / f"{endpoint.method.lower()}.lua")]
         env.update(BENCH_BODY=endpoint.body, BENCH_AUTH=endpoint.auth)
     elif endpoint.auth:
         args += ["-H", f"Authorization: {endpoint.auth}"]
-    cpu_before = workers_cpu_ms(server.process.pid)
-    output = run([*args, server.base + endpoint.path], env)
-    cpu_ms = workers_cpu_ms(server.process.pid) - cpu_before
+    process, base = (
+        (server.process, server.base)
+        if endpoint.audited
+        else (server.unaudited, server.unaudited_base)
+    )
+    cpu_before = workers_cpu_ms(process.pid)
+    output = run([*args, base + endpoint.path], env)
+    cpu_ms = workers_cpu_ms(process.pid) - cpu_before
     done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     latency = {pct: float(v) * UNITS[unit] for pct, v, unit in WRK_LINE.findall(output)}
@@ -174,6 +191,8 @@ class Server:
     password_hash_ms: float
     base: str
     process: subprocess.Popen[bytes]
+    unaudited_base: str
+    unaudited: subprocess.Popen[bytes]
 
 
 def start(database_url: str, users: int) -> Server:
@@ -182,7 +201,8 @@ def start(database_url: str, users: int) -> Server:
     seed = json.loads(run([PYTHON, "bench/seed.py", str(users)], env))
     targets = endpoints(seed)
     requests = [
-        {"method": e.method, "path": e.path, "auth": e.auth, "body": e.body} for e in targets
+        {"method": e.method, "path": e.path, "auth": e.auth, "body": e.body, "audited": e.audited}
+        for e in targets
     ]
     measured = json.loads(run([PYTHON, "bench/count_queries.py"], env, json.dumps(requests)))
     port = free_port()
@@ -191,6 +211,27 @@ def start(database_url: str, users: int) -> Server:
         cwd=ROOT,
         env=dict(env, MIGRATE="false", BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=WORKERS),
     )
+    # Bench-only: the same app and database, its writes' audit events not recorded.
+    unaudited_port = free_port()
+    unaudited = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "wsgi_unaudited:application",
+            "--pythonpath",
+            "bench",
+            "--config",
+            "python:config.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{unaudited_port}",
+            "--workers",
+            WORKERS,
+            "--preload",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     server = Server(
         users,
         targets,
@@ -198,8 +239,11 @@ def start(database_url: str, users: int) -> Server:
         measured["password_hash_ms"],
         f"http://127.0.0.1:{port}",
         process,
+        f"http://127.0.0.1:{unaudited_port}",
+        unaudited,
     )
     wait_until_live(process, server.base)
+    wait_until_live(unaudited, server.unaudited_base)
     return server
 
 
@@ -217,14 +261,15 @@ def bench(label: str, database_urls: dict[int, str]) -> None:
         ]
     finally:
         for server in servers:
-            server.process.terminate()
-            server.process.wait(timeout=30)
+            for process in (server.process, server.unaudited):
+                process.terminate()
+                process.wait(timeout=30)
     p50 = {}
     for index, server in enumerate(servers):
         runs = zip(*(one_round[index] for one_round in rounds), strict=True)
         results = [max(tries, key=lambda r: r.rps) for tries in runs]
         print_table(f"{label}, {server.users} users, {WORKERS} gunicorn workers", results)
-        password = results[-1]
+        password = next(r for r in results if r.endpoint.name == "POST /o/token/ password")
         print(
             f"One password hash (default hasher, in-process, same run): "
             f"{server.password_hash_ms:.0f} ms; password grant p50 = "

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import timeit
+from contextlib import nullcontext
 
 import django
 
@@ -18,9 +19,13 @@ django.setup()
 from django.contrib.auth.hashers import check_password, make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from unaudited import without_audit  # noqa: E402 (bench/, this script's directory)
+
+_patches = 0
 
 
 def count(client: Client, request: dict[str, str]) -> int:
+    global _patches
     executed: list[str] = []
 
     def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -28,8 +33,17 @@ def count(client: Client, request: dict[str, str]) -> int:
         return execute(sql, params, many, context)
 
     headers = {"Authorization": request["auth"]} if request.get("auth") else {}
-    with connection.execute_wrapper(record):
-        if request["method"] == "POST":
+    audit = nullcontext() if request.get("audited", True) else without_audit()
+    with audit, connection.execute_wrapper(record):
+        if request["method"] == "PATCH":  # a new name each time: an unchanged PATCH records none
+            _patches += 1
+            response = client.patch(
+                request["path"],
+                json.dumps({"first_name": f"Counted{_patches}"}),
+                content_type="application/json",
+                headers=headers,
+            )
+        elif request["method"] == "POST":
             response = client.post(
                 request["path"],
                 request["body"],

@@ -7,9 +7,14 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity (OAuth2 tokens)"
 
     def ready(self) -> None:
-        from identity import revocation
+        from django.contrib.auth.signals import user_logged_in
+
+        from identity import audit_applications, revocation
+        from identity.audit_sign_in import user_signed_in
 
         revocation.connect()
+        audit_applications.connect()
+        user_logged_in.connect(user_signed_in, dispatch_uid="audit-sign-in")
 
 
 class AdminConfig(admin_apps.AdminConfig):

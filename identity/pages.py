@@ -1,14 +1,38 @@
 """Browser pages around DOT's: application registration that shows the client secret once,
-and the page Swagger UI's sign-in popup returns to."""
+the revocation of one's own token, writes in one transaction with their audit events, and the
+page Swagger UI's sign-in popup returns to."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from oauth2_provider import views as oauth2_views
 from oauth2_provider.models import Application
+
+from audit.models import Action
+from audit.services import events_record
+from identity.audit_tokens import token_change
+
+View = Callable[..., HttpResponse]
+
+
+def atomic_post(view: View) -> View:
+    """A POST in one transaction: the write and its audit event commit or roll back together.
+    GETs, which write nothing, open none (on SQLite a transaction takes the write lock)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class ApplicationRegistration(oauth2_views.ApplicationRegistration):  # type: ignore[misc]
@@ -47,6 +71,16 @@ class ApplicationRegistration(oauth2_views.ApplicationRegistration):  # type: ig
             {"application": self.object, "client_secret": client_secret},
         )
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class AuthorizedTokenDelete(oauth2_views.AuthorizedTokenDeleteView):  # type: ignore[misc]
+    """DOT's page revoking one of the signed-in user's tokens, recording token.revoked (RFC 7009
+    §2.1: with its refresh token) as that user, from no client."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        events_record([token_change(Action.TOKEN_REVOKED, self.object)])
+        response: HttpResponse = super().form_valid(form)
         return response
 
 

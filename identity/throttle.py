@@ -6,6 +6,8 @@ everybody else, from one address or behind a shared NAT or proxy. The address on
 locked at a far higher LOGIN_ADDRESS_FAILURE_LIMIT, against password spraying (one password
 tried on many usernames). The token views add a third key, the OAuth2 client, for
 failed client authentication (RFC 6749 §2.3.1), which never reaches Django's authenticate().
+Each failed sign-in it counts is an audit event, in the transaction of the count
+(identity.audit_sign_in).
 """
 
 import base64
@@ -19,8 +21,13 @@ from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+# AXES_CLIENT_IP_CALLABLE names it here.
+from identity.addresses import client_ip as client_ip
+from identity.audit_sign_in import sign_in_failure_record
 
 TOO_MANY_ATTEMPTS = "Too many failed login attempts. Try again later."
 # The credentials key that marks a failed client authentication: no login form sends it.
@@ -28,16 +35,6 @@ CLIENT_KEY = "oauth2_client"
 # Upper case: usernames are counted in lower case (username_key), so no username typed into a
 # login form can share a client's counter.
 CLIENT_KEY_PREFIX = "OAUTH2-CLIENT:"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address; behind a trusted TLS proxy, the one that proxy appended last to
-    X-Forwarded-For (earlier entries are whatever the client chose to send)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.BEHIND_TLS_PROXY and forwarded:
-        return forwarded.rsplit(",", 1)[-1].strip() or None
-    address: str | None = request.META.get("REMOTE_ADDR")
-    return address
 
 
 def username_key(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
@@ -84,8 +81,20 @@ class ThrottleHandler(AxesDatabaseHandler):  # type: ignore[misc]
         request: HttpRequest | None = None,
         **kwargs: Any,
     ) -> None:
+        if request is None:
+            super().user_login_failed(sender, credentials, request, **kwargs)
+            return
+        # The audit event of a sign-in commits or rolls back with the count.
+        with transaction.atomic():
+            self._count_failure(sender, credentials, request, **kwargs)
+            if CLIENT_KEY not in credentials:
+                sign_in_failure_record(request, credentials)
+
+    def _count_failure(
+        self, sender: Any, credentials: dict[str, Any], request: HttpRequest, **kwargs: Any
+    ) -> None:
         super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is None or request.axes_locked_out or not address_is_locked(request):  # type: ignore[attr-defined]
+        if request.axes_locked_out or not address_is_locked(request):  # type: ignore[attr-defined]
             return
         # As axes does at its own limit: the failure that reaches it is answered 429 already.
         request.axes_locked_out = True  # type: ignore[attr-defined]

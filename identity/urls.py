@@ -5,8 +5,14 @@ return page."""
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import path
+from oauth2_provider import views as oauth2_views
 
-from identity.pages import ApplicationRegistration, swagger_oauth2_redirect
+from identity.pages import (
+    ApplicationRegistration,
+    AuthorizedTokenDelete,
+    atomic_post,
+    swagger_oauth2_redirect,
+)
 from identity.reauthentication import PasswordChangeView
 
 urlpatterns = [
@@ -24,7 +30,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("docs/oauth2-redirect", swagger_oauth2_redirect, name="docs-oauth2-redirect"),
-    # DOT's `oauth2_provider:register` path, matched here first (config/urls.py lists this
-    # module before /o/), so DOT's links and reverse() lead to this view.
-    path("o/applications/register/", ApplicationRegistration.as_view()),
+    # DOT's paths of these names, matched here first (config/urls.py lists this module before
+    # /o/), so DOT's links and reverse() lead to these views: each write and its audit event in
+    # one transaction (identity.audit_applications, identity.audit_tokens).
+    path("o/applications/register/", atomic_post(ApplicationRegistration.as_view())),
+    path("o/applications/<int:pk>/update/", atomic_post(oauth2_views.ApplicationUpdate.as_view())),
+    path("o/applications/<int:pk>/delete/", atomic_post(oauth2_views.ApplicationDelete.as_view())),
+    path("o/authorized_tokens/<int:pk>/delete/", atomic_post(AuthorizedTokenDelete.as_view())),
 ]

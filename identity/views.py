@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import IntrospectTokenView, RevokeTokenView, TokenView
 from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
 
+from identity.audit_sign_in import sign_in_refused_record
 from identity.throttle import client_credentials, lockout_response, token_request_client_id
 
 # The scope a bearer token needs at /o/introspect/ (DOT's IntrospectTokenView.required_scopes).
@@ -41,6 +42,8 @@ class ClientThrottleMixin:
         if client_id is not None:
             keys.append(client_credentials(client_id))
         if is_locked(request, keys):
+            if username and request.POST.get("grant_type") == "password":
+                sign_in_refused_record(request, username)
             return lockout_response(request)
         response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         if response.status_code == 401 and client_id is not None:

@@ -3,6 +3,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth.models import Group, Permission, User
+from django.db.models.signals import post_save
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.settings import oauth2_settings
@@ -51,6 +52,8 @@ class GroupFactory(factory.django.DjangoModelFactory[Group]):
     name = factory.Sequence(lambda n: f"group{n}")
 
 
+# Test data, not a write of the product's: records no application.created event.
+@factory.django.mute_signals(post_save)
 class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     class Meta:
         model = Application
