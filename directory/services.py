@@ -8,10 +8,11 @@ and the write are one step: of two writes holding one tag, the second sees the f
 and fails with 412. The first check also guarantees that the changes were computed on the
 representation the client saw.
 
-Each write records its audit events (audit.services) in its own transaction, one per change:
-a PATCH of a name and `is_active` is a `user.updated` with the name's `[old, new]` and a
-`user.deactivated`; a new password is a `user.password_changed`, never its hash. Membership
-events are recorded only when the membership changed.
+The audit events of a user's or a group's save or deletion are recorded by directory.audit's
+receivers, in the write's transaction: a PATCH of a name and `is_active` is a `user.updated`
+with the name's `[old, new]` and a `user.deactivated`; a new password is a
+`user.password_changed`, never its hash. The membership statements here send no signal, so
+their events are recorded here, and only when the membership changed.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -24,10 +25,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from audit.models import Action
-from audit.services import Change, events_record
+from audit.services import events_record
 from core.conditional import Preconditions
 from core.errors import Conflict, NotFound
 from directory import selectors
+from directory.audit import group_change
 from directory.etags import group_tag, user_tag
 from directory.permissions import (
     require_membership_change,
@@ -112,7 +114,6 @@ def user_create(
     user.set_password(password)
     with _unique(USERNAME_TAKEN):
         user.save(force_insert=True)
-        events_record([_user_event(Action.USER_CREATED, user)])
     return user
 
 
@@ -144,7 +145,6 @@ def user_update(
     _require(preconditions, lambda: user_tag(user))
     if password is not None and actor.pk == user.pk:
         _require_current_password(user, data.get("current_password"), confirm_password)
-    old = {field: getattr(user, field) for field in changes}
     for field, value in changes.items():
         setattr(user, field, value)
     if "email" in changes:
@@ -160,32 +160,7 @@ def user_update(
                 keep_an_active_superuser([user.pk])  # first: it locks in id order
             _require(preconditions, _locked_user_tag(user))
             user.save(update_fields=fields)
-            events_record(_user_changes(user, old, changed_password=password is not None))
     return user
-
-
-def _user_event(action: str, user: User, changes: dict[str, Any] | None = None) -> Change:
-    return Change(action, "user", user.pk, user.username, changes or {})
-
-
-def _group_event(action: str, group: Group, changes: dict[str, Any] | None = None) -> Change:
-    return Change(action, "group", group.pk, group.name, changes or {})
-
-
-def _user_changes(user: User, old: Mapping[str, Any], *, changed_password: bool) -> list[Change]:
-    def change(action: str, changes: dict[str, Any]) -> Change:
-        return _user_event(action, user, changes)
-
-    profile = {
-        field: [value, getattr(user, field)] for field, value in old.items() if field != "is_active"
-    }
-    events = [change(Action.USER_UPDATED, profile)] if profile else []
-    if "is_active" in old:
-        action = Action.USER_ACTIVATED if user.is_active else Action.USER_DEACTIVATED
-        events.append(change(action, {"is_active": [old["is_active"], user.is_active]}))
-    if changed_password:
-        events.append(change(Action.USER_PASSWORD_CHANGED, {"password": "changed"}))
-    return events
 
 
 def _require_current_password(
@@ -205,7 +180,6 @@ def user_delete(*, actor: User, user: User, preconditions: Preconditions = UNCON
     with transaction.atomic():
         keep_an_active_superuser([user.pk])  # first: it locks in id order
         _require(preconditions, _locked_user_tag(user))
-        events_record([_user_event(Action.USER_DELETED, user)])
         user.delete()
 
 
@@ -213,7 +187,6 @@ def group_create(*, actor: User, name: str) -> Group:
     require_perm(actor, "auth.add_group")
     with _unique(GROUP_NAME_TAKEN):
         group = Group.objects.create(name=name)
-        events_record([_group_event(Action.GROUP_CREATED, group)])
     return group
 
 
@@ -230,10 +203,8 @@ def group_update(
     if name is not None and name != group.name:
         with _unique(GROUP_NAME_TAKEN, saving=group):
             _require(preconditions, _locked_group_tag(group))
-            old = group.name
             group.name = name
             group.save(update_fields=["name"])
-            events_record([_group_event(Action.GROUP_UPDATED, group, {"name": [old, name]})])
     return group
 
 
@@ -244,7 +215,6 @@ def group_delete(
     _require(preconditions, lambda: group_tag(group))
     with transaction.atomic():
         _require(preconditions, _locked_group_tag(group))
-        events_record([_group_event(Action.GROUP_DELETED, group)])
         group.delete()
 
 
@@ -282,4 +252,4 @@ def _membership_insert(group: Group, user: User) -> bool:
 
 
 def _record_membership(action: str, group: Group, member: list[int | None]) -> None:
-    events_record([_group_event(action, group, {"member": member})])
+    events_record([group_change(action, group, {"member": member})])

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import QuerySet
 from django.test import Client
 from oauth2_provider.models import AccessToken
 
@@ -41,14 +42,19 @@ def send(client: Client, method: str, path: str, headers: dict[str, str], body: 
     )
 
 
+def requested() -> QuerySet[AuditEvent]:
+    """The events of the tested requests; the factories' saves record theirs (no request)."""
+    return AuditEvent.objects.filter(request_id=REQUEST_ID).order_by("id")
+
+
 def recorded() -> list[dict[str, Any]]:
     fields = ("action", "target_type", "target_id", "target_label", "changes")
-    return [dict(row) for row in AuditEvent.objects.order_by("id").values(*fields)]
+    return [dict(row) for row in requested().values(*fields)]
 
 
 def assert_made_by(token: AccessToken) -> None:
-    assert AuditEvent.objects.exists()
-    for event in AuditEvent.objects.all():
+    assert requested().exists()
+    for event in requested():
         assert event.actor_id == token.user.pk
         assert event.actor_username == token.user.username
         assert event.client_id == token.application.client_id

@@ -16,7 +16,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 
 def test_concurrent_writes_on_two_servers_keep_the_chain_intact(service: Service) -> None:
-    # The service's own setup records some (its application's creation).
+    # The service's own setup records some (its users, group, permissions and application).
     before = service.shell("from audit.models import AuditEvent; print(AuditEvent.objects.count())")
     members = f"/groups/{service.group}/members"
     writes = [

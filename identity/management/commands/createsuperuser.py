@@ -1,13 +1,28 @@
 """Django's createsuperuser, refusing a username that exists in another case with its own
 "already taken" error (interactive: asked again; --noinput: CommandError), not the unique
-index's IntegrityError traceback."""
+index's IntegrityError traceback.
+
+With --noinput the user and its audit event (directory.audit) are written in one transaction.
+Interactive runs keep Django's: the prompts must not hold SQLite's write lock (BEGIN
+IMMEDIATE) while someone types, so the user's row commits alone and its event just after.
+"""
+
+from typing import Any
 
 from django.contrib.auth.management.commands import createsuperuser
+from django.db import transaction
 
 from identity.usernames import users_named
 
 
 class Command(createsuperuser.Command):
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["interactive"]:
+            super().handle(*args, **options)
+            return
+        with transaction.atomic(using=options["database"]):
+            super().handle(*args, **options)
+
     def _validate_username(
         self, username: str, verbose_field_name: str, database: str
     ) -> str | None:
