@@ -3,33 +3,39 @@ costs. Nothing outside bench/ imports this; it is no setting and no switch of th
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-RECORDER = "events_record"  # the name directory.services records its events with
+RECORDER = "events_record"  # the name the directory's writes record their events with
+# Where the directory's writes call it: the model receivers (user and group saves) and the
+# services (memberships).
+RECORDING_MODULES = ("directory.audit", "directory.services")
 
 
 def record_nothing(changes: list[Any]) -> list[Any]:
     return []
 
 
-def _services() -> ModuleType:
-    import directory.services  # once Django is set up: it imports models
-
-    if not hasattr(directory.services, RECORDER):
-        raise SystemExit(f"directory.services has no {RECORDER}: update bench/unaudited.py")
-    return directory.services
+def _modules() -> list[ModuleType]:
+    modules = [import_module(name) for name in RECORDING_MODULES]  # once Django is set up
+    for module in modules:
+        if not hasattr(module, RECORDER):
+            raise SystemExit(f"{module.__name__} has no {RECORDER}: update bench/unaudited.py")
+    return modules
 
 
 def disable() -> None:
-    setattr(_services(), RECORDER, record_nothing)
+    for module in _modules():
+        setattr(module, RECORDER, record_nothing)
 
 
 @contextmanager
 def without_audit() -> Iterator[None]:
-    recorder = getattr(_services(), RECORDER)
+    saved = [(module, getattr(module, RECORDER)) for module in _modules()]
     disable()
     try:
         yield
     finally:
-        setattr(_services(), RECORDER, recorder)
+        for module, recorder in saved:
+            setattr(module, RECORDER, recorder)
