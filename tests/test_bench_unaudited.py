@@ -15,7 +15,7 @@ from tests.conftest import BearerFactory
 from tests.factories import UserFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from unaudited import without_audit  # noqa: E402 (bench/ is no package)
+from unaudited import without_audit
 
 pytestmark = pytest.mark.django_db
 
