@@ -78,18 +78,25 @@ class RelyingParty(OpenIDMixin):  # type: ignore[misc]
         return query["code"][0]
 
     def token(self, code: str, authorization: Authorization) -> Response:
+        """A confidential client authenticates with Basic; a public one (no secret) names
+        itself in the body (RFC 6749 §4.1.3)."""
+        public = {} if self.client_secret else {"client_id": self.client_id}
         body = prepare_token_request(
             "authorization_code",
             code=code,
             redirect_uri=REDIRECT_URI,
             code_verifier=authorization.code_verifier,
+            **public,
         )
-        basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        headers = dict(self.extra)
+        if self.client_secret:
+            basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
         return self.http.post(
             self.load_server_metadata()["token_endpoint"],
             body,
             content_type="application/x-www-form-urlencoded",
-            headers={**self.extra, "Authorization": f"Basic {basic}"},
+            headers=headers,
         )
 
     def verify(self, token: dict[str, Any], nonce: str) -> UserInfo:

@@ -4,11 +4,13 @@ with PKCE through the sign-in and consent pages' own HTML forms (CSRF checked), 
 Authlib is the relying party (tests/relying_party.py)."""
 
 import time
+from io import StringIO
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from oauth2_provider.models import Application, Grant
 
@@ -254,3 +256,27 @@ def test_a_request_without_openid_and_these_parameters_is_dots_as_before(
     response = consent(browser, authorization.url)
     assert rp.code_from(response, authorization)
     assert not GrantSignIn.objects.exists()
+
+
+@pytest.mark.parametrize("client_type", ["confidential", "public"])
+def test_a_client_registered_as_the_readme_says_signs_users_in(
+    user: User, client_type: str
+) -> None:
+    out = StringIO()
+    call_command(
+        "createapplication",
+        client_type,
+        "authorization-code",
+        "--name=Wiki",
+        "--client-id=wiki",
+        "--algorithm=RS256",
+        f"--redirect-uris={REDIRECT_URI}",
+        stdout=out,
+    )
+    secret = out.getvalue().split("client_secret: ")[1].strip()
+    rp = RelyingParty(
+        client_id="wiki", client_secret=secret if client_type == "confidential" else ""
+    )
+    authorization = rp.authorization("openid profile")
+    claims = id_token(rp, consent(signed_in_browser(), authorization.url), authorization)
+    assert claims["preferred_username"] == "ada"
