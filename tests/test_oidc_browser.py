@@ -15,6 +15,7 @@ from django.test import Client
 from oauth2_provider.models import Application, Grant
 
 from identity.models import GrantSignIn
+from identity.revocation import tokens_revoke_for_user
 from identity.sign_in_time import SESSION_KEY
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import Response
@@ -280,3 +281,13 @@ def test_a_client_registered_as_the_readme_says_signs_users_in(
     authorization = rp.authorization("openid profile")
     claims = id_token(rp, consent(signed_in_browser(), authorization.url), authorization)
     assert claims["preferred_username"] == "ada"
+
+
+def test_revoking_a_users_tokens_takes_their_codes_sign_in_times_along(
+    rp: RelyingParty, user: User
+) -> None:
+    authorization = rp.authorization("openid")
+    rp.code_from(consent(signed_in_browser(), authorization.url), authorization)
+    tokens_revoke_for_user(user=user)
+    assert not Grant.objects.exists()
+    assert not GrantSignIn.objects.exists()
