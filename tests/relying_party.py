@@ -70,7 +70,11 @@ class RelyingParty(OpenIDMixin):  # type: ignore[misc]
     def code_from(self, response: Response, authorization: Authorization) -> str:
         """RFC 6749 §4.1.2 and RFC 9207 §2.4: the code, once `state` and `iss` match."""
         assert response.status_code == 302, response
-        location = urlsplit(response["Location"])
+        return self.code_at(response["Location"], authorization)
+
+    def code_at(self, url: str, authorization: Authorization) -> str:
+        """The code in the redirect URI the browser was sent to."""
+        location = urlsplit(url)
         assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URI
         query = parse_qs(location.query)
         assert query["state"] == [authorization.state]
