@@ -1,4 +1,5 @@
-"""What DOT's models do not hold: when the user behind an authorization code signed in."""
+"""What DOT's models do not hold: when the user behind an authorization code, and behind an
+ID token, signed in."""
 
 from django.db import models
 from oauth2_provider.settings import oauth2_settings
@@ -23,3 +24,20 @@ class GrantSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"grant {self.grant_id} signed in at {self.auth_time.isoformat()}"
+
+
+class IDTokenSignIn(models.Model):
+    """The sign-in time behind an ID token, so that the ID token a refresh issues carries the
+    original `auth_time` (OpenID Connect Core §12.2), not the refresh's time. Deleted with
+    its ID token."""
+
+    id_token = models.OneToOneField(
+        oauth2_settings.ID_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sign_in",
+    )
+    auth_time = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"ID token {self.id_token_id} signed in at {self.auth_time.isoformat()}"

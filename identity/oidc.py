@@ -23,7 +23,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 from oauth2_provider.views import ConnectDiscoveryInfoView, OAuthServerMetadataView
 
-from identity.models import GrantSignIn
+from identity.models import GrantSignIn, IDTokenSignIn
 from identity.scopes import GROUPS, OPENID
 from identity.validators import ActiveUserOAuth2Validator, is_active_user
 
@@ -115,12 +115,37 @@ class DirectoryValidator(ActiveUserOAuth2Validator):
                 GrantSignIn.objects.create(grant=grant, auth_time=auth_time)
         return grant
 
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        """DOT's check, and the sign-in time behind the ID token of the access token being
+        refreshed (DOT loads that access token with the refresh token)."""
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        access_token = request.refresh_token_instance.access_token
+        if access_token is not None and access_token.id_token_id is not None:
+            request.auth_time = (
+                IDTokenSignIn.objects.filter(id_token_id=access_token.id_token_id)
+                .values_list("auth_time", flat=True)
+                .first()
+            )
+        return True
+
+    def _save_id_token(
+        self, jti: str, request: Any, expires: datetime, *args: Any, **kwargs: Any
+    ) -> Any:
+        id_token = super()._save_id_token(jti, request, expires, *args, **kwargs)
+        auth_time = getattr(request, "auth_time", None)
+        if isinstance(auth_time, datetime):
+            IDTokenSignIn.objects.create(id_token=id_token, auth_time=auth_time)
+        return id_token
+
     def get_id_token_dictionary(
         self, token: dict[str, Any], token_handler: Any, request: Any
     ) -> tuple[dict[str, Any], datetime]:
-        """Core §2 `auth_time`: when the session that approved the code signed in. DOT puts
-        the user's `last_login` there, which a later sign-in in another browser moves; that
-        stays the answer for a grant without a recorded time."""
+        """Core §2 `auth_time`: when the session that approved the code signed in, also in
+        the ID tokens of its refreshes. DOT puts the user's `last_login` there, which a later
+        sign-in in another browser moves; that stays the answer where no time was recorded."""
         claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
         auth_time = getattr(request, "auth_time", None)
         if isinstance(auth_time, datetime):

@@ -3,6 +3,7 @@ with PKCE through the sign-in and consent pages' own HTML forms (CSRF checked), 
 `max_age`, `prompt=none`'s error answers, and `auth_time` as the real time of the sign-in.
 Authlib is the relying party (tests/relying_party.py)."""
 
+import base64
 import time
 from io import StringIO
 from typing import Any
@@ -47,6 +48,10 @@ def rp() -> RelyingParty:
 @pytest.fixture
 def user() -> User:
     return UserFactory.create(username="ada")  # neither staff nor holding any permission
+
+
+def basic(client_id: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{SECRET}".encode()).decode()
 
 
 def new_browser() -> Client:
@@ -178,6 +183,24 @@ def test_auth_time_is_this_sessions_sign_in_not_the_users_latest(
     authorization = rp.authorization("openid")
     claims = id_token(rp, consent(browser, authorization.url), authorization)
     assert claims["auth_time"] == signed_in_at
+
+
+def test_a_refreshed_id_token_keeps_the_original_auth_time(rp: RelyingParty, user: User) -> None:
+    browser = signed_in_browser()
+    signed_in_at = age_session(browser, HOUR)
+    authorization = rp.authorization("openid")
+    code = rp.code_from(consent(browser, authorization.url), authorization)
+    token = rp.token(code, authorization).json()
+    for _ in range(2):  # and the refresh of a refreshed token
+        refreshed = rp.http.post(
+            "/o/token/",
+            {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+            headers={"Authorization": basic(rp.client_id)},
+        )
+        assert refreshed.status_code == 200, refreshed.content
+        token = refreshed.json()
+        claims = rp.parse_id_token(token, nonce=None, leeway=0)
+        assert claims["auth_time"] == signed_in_at
 
 
 def test_the_code_exchange_leaves_no_grant_nor_sign_in_time(rp: RelyingParty, user: User) -> None:
