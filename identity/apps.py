@@ -11,10 +11,12 @@ class IdentityConfig(AppConfig):
 
         from identity import audit_applications, revocation
         from identity.audit_sign_in import user_signed_in
+        from identity.sign_in_time import sign_in_time_record
 
         revocation.connect()
         audit_applications.connect()
         user_logged_in.connect(user_signed_in, dispatch_uid="audit-sign-in")
+        user_logged_in.connect(sign_in_time_record, dispatch_uid="sign-in-time")
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import path
 from oauth2_provider import views as oauth2_views
 
+from identity.authorization import AuthorizationView
 from identity.pages import (
     ApplicationRegistration,
     AuthorizedTokenDelete,
@@ -29,6 +30,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # DOT's authorization endpoint with OpenID Connect's max_age and prompt=none answered
+    # (identity.authorization), matched before DOT's own under /o/ as the pages below.
+    path("o/authorize/", AuthorizationView.as_view()),
     path("docs/oauth2-redirect", swagger_oauth2_redirect, name="docs-oauth2-redirect"),
     # DOT's paths of these names, matched here first (config/urls.py lists this module before
     # /o/), so DOT's links and reverse() lead to these views: each write and its audit event in

@@ -70,7 +70,11 @@ class RelyingParty(OpenIDMixin):  # type: ignore[misc]
     def code_from(self, response: Response, authorization: Authorization) -> str:
         """RFC 6749 §4.1.2 and RFC 9207 §2.4: the code, once `state` and `iss` match."""
         assert response.status_code == 302, response
-        location = urlsplit(response["Location"])
+        return self.code_at(response["Location"], authorization)
+
+    def code_at(self, url: str, authorization: Authorization) -> str:
+        """The code in the redirect URI the browser was sent to."""
+        location = urlsplit(url)
         assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URI
         query = parse_qs(location.query)
         assert query["state"] == [authorization.state]
@@ -78,18 +82,25 @@ class RelyingParty(OpenIDMixin):  # type: ignore[misc]
         return query["code"][0]
 
     def token(self, code: str, authorization: Authorization) -> Response:
+        """A confidential client authenticates with Basic; a public one (no secret) names
+        itself in the body (RFC 6749 §4.1.3)."""
+        public = {} if self.client_secret else {"client_id": self.client_id}
         body = prepare_token_request(
             "authorization_code",
             code=code,
             redirect_uri=REDIRECT_URI,
             code_verifier=authorization.code_verifier,
+            **public,
         )
-        basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        headers = dict(self.extra)
+        if self.client_secret:
+            basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
         return self.http.post(
             self.load_server_metadata()["token_endpoint"],
             body,
             content_type="application/x-www-form-urlencoded",
-            headers={**self.extra, "Authorization": f"Basic {basic}"},
+            headers=headers,
         )
 
     def verify(self, token: dict[str, Any], nonce: str) -> UserInfo:

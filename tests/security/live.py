@@ -3,6 +3,7 @@ own (a SQLite file with the real settings, or a fresh PostgreSQL database when t
 on PostgreSQL), for tests that need real parallel requests, the servers' own logs, or
 `manage.py` commands beside a running server."""
 
+import fcntl
 import json
 import os
 import secrets
@@ -264,3 +265,19 @@ def live_service(tmp: Path, servers: int | tuple[Server, ...] = 2) -> Iterator[S
         data = json.loads(run(env, "shell", "-c", SETUP).stdout.strip().splitlines()[-1])
         with live_servers(tmp, env, servers) as (urls, logs):
             yield Service(urls=urls, logs=logs, env=env, **data)
+
+
+def collect_static() -> None:
+    """The static files as `make serve` collects them: with DJANGO_DEBUG=false a page that
+    names one needs its entry in the manifest. One test process at a time writes it."""
+    static_root = Path(settings.STATIC_ROOT)
+    static_root.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "OIDC_RSA_PRIVATE_KEY": signing_key(),
+    }
+    with (static_root / ".collecting").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run(env, "collectstatic", "--no-input", "--verbosity", "0")

@@ -207,13 +207,15 @@ def test_revocation_costs_a_fixed_number_of_queries(
 ) -> None:
     """One UPDATE of refresh tokens; access tokens: a SELECT, and when there are any, the
     UPDATE of their refresh tokens' link and a DELETE (by 100s); ID tokens: a SELECT, as
-    their deletion cascades; one DELETE each for grants and device grants."""
+    their deletion cascades; grants: a SELECT, as their deletion cascades to their sign-in
+    times (identity.GrantSignIn), and when there are any a DELETE of those and of the grants;
+    one DELETE for device grants."""
     user = UserFactory.create()
     for _ in range(pairs):
         access = AccessTokenFactory.create(user=user)
         RefreshTokenFactory.create(user=user, application=access.application, access_token=access)
         GrantFactory.create(user=user)
-    with django_assert_num_queries(7 if pairs else 5):
+    with django_assert_num_queries(9 if pairs else 5):
         tokens_revoke_for_user(user=user)
     assert not AccessToken.objects.filter(user=user).exists()
 
