@@ -19,8 +19,9 @@ CURSOR = keyset.CursorFormat((keyset.Part(digits=18),))
 
 NEXT = (
     "The next page: this URL (root-relative) with a cursor past this page's last item, the "
-    "same `search` and `limit`, no `offset` and no `count`; null on the last page. Following "
-    "it walks the whole list once, in id order, however items are added or removed meanwhile."
+    "same `search` and `limit`, no `offset` and no `count`; null on the last page. Walking "
+    "by `next` lists in id order each item present throughout the walk exactly once, "
+    "whatever is added or removed meanwhile."
 )
 COUNT = (
     "The exact number of items in the whole list (every page), when the request asks "
