@@ -37,7 +37,7 @@ def walk(
     client: Client, url: str, headers: Headers, between: Callable[[], None] = lambda: None
 ) -> list[dict[str, Any]]:
     """Every page from `url` on, by `next`; `between` runs after each page."""
-    path, pages = urlsplit(url).path, []
+    path, pages = urlsplit(url).path, list[dict[str, Any]]()
     next_url: str | None = url
     while next_url is not None:
         assert len(pages) < 100, "the walk does not end"
