@@ -6,8 +6,9 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from audit.cursor import Position
+from audit.cursor import ORDER, Position
 from audit.models import AuditEvent
+from core import keyset
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,10 @@ def event_page(
 ) -> tuple[list[AuditEvent], bool]:
     """Up to `limit` events older than `after`, newest first, and whether more follow: one
     query, which reads one row past the page."""
-    events = AuditEvent.objects.filter(filters.q()).order_by("-at", "-id")
+    events = AuditEvent.objects.filter(filters.q()).order_by(*ORDER)
     if after is not None:
-        at, event_id = after
-        events = events.filter(Q(at__lt=at) | Q(at=at, id__lt=event_id))
-    rows = list(events[: limit + 1])
-    return rows[:limit], len(rows) > limit
+        events = events.filter(keyset.after(ORDER, after))
+    return keyset.split(list(events[: limit + 1]), limit)
 
 
 def event_get(*, event_id: int) -> AuditEvent | None:

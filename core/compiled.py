@@ -7,7 +7,7 @@ request's value goes, and binds the values by name on every run. Rows are one JS
 each (`values(row=JSONObject(...))`): the database writes it, orjson decodes it in one call.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,6 +17,8 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+
+from core import keyset
 
 
 class Param(Expression):
@@ -62,6 +64,13 @@ def _statement(queryset: QuerySet[Any, Any]) -> Statement:
     return Statement(sql, tuple(params))
 
 
+def _paged(rows: Statement) -> Statement:
+    # Slicing the queryset would write the numbers into the SQL; these stay parameters.
+    return Statement(
+        f"{rows.sql} LIMIT %s OFFSET %s", (*rows.params, Param("limit"), Param("offset"))
+    )
+
+
 class _Statements:
     """A queryset's statements on one database, each compiled on first use."""
 
@@ -74,11 +83,17 @@ class _Statements:
 
     @cached_property
     def page(self) -> Statement:
-        # Slicing the queryset would write the numbers into the SQL; these stay parameters.
-        rows = self.rows
-        return Statement(
-            f"{rows.sql} LIMIT %s OFFSET %s", (*rows.params, Param("limit"), Param("offset"))
-        )
+        return _paged(self.rows)
+
+    @cached_property
+    def page_after(self) -> Statement:
+        """The page past a position in the queryset's order (core.keyset): `after_0`, … are
+        the values of its keys."""
+        order = [key for key in self.queryset.query.order_by if isinstance(key, str)]
+        if not order or len(order) != len(self.queryset.query.order_by):
+            raise TypeError("A keyset page needs the queryset ordered by field names.")
+        position = [Param(f"after_{index}") for index in range(len(order))]
+        return _paged(_statement(self.queryset.filter(keyset.after(order, position))))
 
     @cached_property
     def count(self) -> Statement:
@@ -111,8 +126,15 @@ class BoundQuery:
     def rows(self) -> list[Any]:
         return [orjson.loads(value) for (value,) in self.statements.rows.run(self.values)]
 
-    def page(self, *, limit: int, offset: int) -> list[Any]:
-        rows = self.statements.page.run({**self.values, "limit": limit, "offset": offset})
+    def page(self, *, limit: int, offset: int = 0, after: Sequence[Any] | None = None) -> list[Any]:
+        """`limit` rows from `offset` on; with `after`, counted from past that position in the
+        queryset's order (a keyset page: the order must be unique)."""
+        values = {**self.values, "limit": limit, "offset": offset}
+        if after is None:
+            rows = self.statements.page.run(values)
+        else:
+            position = {f"after_{index}": value for index, value in enumerate(after)}
+            rows = self.statements.page_after.run({**values, **position})
         return [orjson.loads(value) for (value,) in rows]
 
     def count(self) -> int:

@@ -1,4 +1,4 @@
-"""Reads. Lists are ordered by id, so limit/offset pages are stable.
+"""Reads. Lists are ordered by id, unique: the key of their keyset pages (directory.pagination).
 
 Each list is a queryset (`user_list`, `group_list`, `member_list`). What the API reads of them
 is compiled once (core.compiled), with a `Param` for the request's value: one JSON object per

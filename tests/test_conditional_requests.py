@@ -109,7 +109,7 @@ class TestReads:
     ) -> None:
         response = client.get("/users/", headers={**bearer(), "If-None-Match": STALE})
         assert response.status_code == 200
-        assert response.json()["count"] >= 1
+        assert len(response.json()["items"]) >= 1
 
     def test_a_get_with_a_stale_if_match_is_a_412(
         self, client: Client, bearer: BearerFactory

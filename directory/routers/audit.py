@@ -3,13 +3,12 @@ auth class (identity) and `audit/` imports only core and Django; its models, rea
 schemas stay in `audit/`. Writes are refused with 405 (config/methods.py): no operation
 changes or deletes an event."""
 
-from django.http import QueryDict
 from ninja import Query, Router
-from ninja.errors import ValidationError
 
-from audit.cursor import MalformedCursor, Position, cursor_of, position_of
+from audit.cursor import cursor_of, position_of
 from audit.schemas import EventOut, EventPage, EventQuery, event_out
 from audit.selectors import EventFilters, event_get, event_page
+from core import keyset
 from core.conditional import conditional
 from core.errors import found
 from directory.permissions import require_perm
@@ -18,25 +17,8 @@ from identity.auth import AuthenticatedRequest, OAuth2Bearer
 from identity.scopes import AUDIT
 
 VIEW_EVENTS = "audit.view_auditevent"
-MALFORMED_CURSOR = "Malformed cursor: use the `next` URL of a page."
 
 router = Router(tags=["audit"], auth=OAuth2Bearer(scopes=[AUDIT]))
-
-
-def _position(cursor: str | None) -> Position | None:
-    if cursor is None:
-        return None
-    try:
-        return position_of(cursor)
-    except MalformedCursor:
-        error = {"type": "value_error", "loc": ["query", "cursor"], "msg": MALFORMED_CURSOR}
-        raise ValidationError([error]) from None
-
-
-def _next_url(request: AuthenticatedRequest, cursor: str) -> str:
-    params: QueryDict = request.GET.copy()
-    params["cursor"] = cursor
-    return f"{request.path}?{params.urlencode()}"
 
 
 @router.get("/events/", response=EventPage, operation_id="audit_events_list")
@@ -53,8 +35,9 @@ def audit_events_list(request: AuthenticatedRequest, query: Query[EventQuery]) -
         since=query.since,
         until=query.until,
     )
-    events, more = event_page(filters=filters, after=_position(query.cursor), limit=query.limit)
-    next_url = _next_url(request, cursor_of(events[-1])) if more else None
+    after = keyset.cursor_parameter(position_of, query.cursor)
+    events, more = event_page(filters=filters, after=after, limit=query.limit)
+    next_url = keyset.next_url(request, cursor_of(events[-1])) if more else None
     return EventPage(items=[event_out(event) for event in events], next=next_url)
 
 
