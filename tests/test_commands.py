@@ -62,6 +62,38 @@ def test_bootstrap_prints_credentials_that_work_on_the_token_endpoint(
     assert response.json()["scope"] == "read write groups"
 
 
+def test_bootstrap_prints_the_demo_users_passwords_once_and_they_get_tokens(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    out = bootstrap()
+    (client_id,) = printed(r"client_id:\s+(\S+)", out)
+    (client_secret,) = printed(r"client_secret:\s+(\S+)", out)
+    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    for name in ("alice", "bob"):
+        username, password = printed(rf"Demo user:\s+({name}) / (\S+)", out)
+        response = client.post(
+            "/o/token/",
+            f"grant_type=password&username={username}&password={password}",
+            content_type="application/x-www-form-urlencoded",
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        assert response.status_code == 200, response.content
+        token = response.json()["access_token"]
+        # An ordinary user: reads the directory, may not create users.
+        assert (
+            client.get("/users/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        )
+        created = client.post(
+            "/users/",
+            f"username=x{name}&password={PASSWORD}",
+            content_type="application/x-www-form-urlencoded",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert created.status_code == 403
+    assert "Demo user:" not in bootstrap()
+
+
 def test_bootstrap_uses_the_superuser_environment_variables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

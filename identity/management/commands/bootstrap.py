@@ -102,9 +102,12 @@ class Command(BaseCommand):
             for member in members:
                 user = users_named(member).first()
                 if user is None:
+                    password = secrets.token_urlsafe(12)
                     user = User(username=member, email=f"{member}@example.com")
-                    user.set_unusable_password()
+                    user.set_password(password)
                     user.save()
+                    # An ordinary user's token is the one to try the permission checks with.
+                    self.stdout.write(self.style.SUCCESS(f"Demo user:      {member} / {password}"))
                 group.user_set.add(user)
 
     def _print_tutorial(
