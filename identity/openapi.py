@@ -1,6 +1,9 @@
-"""OAuth2 in the OpenAPI document: one scheme whose flows are the ones DOT serves here, and
-per-operation scopes from `OAuth2Bearer.required_scopes`, the code that enforces them.
+"""OAuth2 in the OpenAPI document: a scheme for each flow DOT serves here, either of which an
+operation accepts, with per-operation scopes from `OAuth2Bearer.required_scopes`, the code
+that enforces them.
 
+A scheme per flow, not one scheme with two flows: Swagger UI keeps one sign-in per scheme, so
+with one scheme a password sign-in showed the authorization code flow as signed in too.
 Ninja names schemes after the auth class and always lists no scopes; this replaces both.
 """
 
@@ -13,7 +16,8 @@ from ninja.operation import Operation
 from identity.auth import OAuth2Bearer
 from identity.scopes import scope_descriptions
 
-SCHEME = "OAuth2"
+# Scheme name -> its one flow (OpenAPI 3.1 §4.8.27).
+SCHEMES = {"OAuth2AuthorizationCode": "authorizationCode", "OAuth2Password": "password"}
 
 
 def oauth2_flows() -> dict[str, dict[str, Any]]:
@@ -36,11 +40,14 @@ def oauth2_flows() -> dict[str, dict[str, Any]]:
     }
 
 
-def security_scheme() -> dict[str, Any]:
+DESCRIPTION = "Access tokens from the token endpoint, sent as `Authorization: Bearer`."
+
+
+def security_schemes() -> dict[str, dict[str, Any]]:
+    flows = oauth2_flows()
     return {
-        "type": "oauth2",
-        "description": "Access tokens from the token endpoint, sent as `Authorization: Bearer`.",
-        "flows": oauth2_flows(),
+        name: {"type": "oauth2", "description": DESCRIPTION, "flows": {flow: flows[flow]}}
+        for name, flow in SCHEMES.items()
     }
 
 
@@ -60,8 +67,9 @@ class OAuth2OpenAPISchema(OpenAPISchema):
         scopes = operation_scopes(operation)
         if scopes is None:
             return []
-        self.securitySchemes[SCHEME] = security_scheme()
-        return [{SCHEME: scopes}]
+        self.securitySchemes.update(security_schemes())
+        # Alternatives (OpenAPI 3.1 §4.8.10): a token from either flow will do.
+        return [{name: scopes} for name in SCHEMES]
 
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         details: dict[str, Any] = super().operation_details(operation)

@@ -85,7 +85,7 @@ def test_operation_ids_are_unique_and_named_resource_action(doc: dict[str, Any])
     )  # fmt: skip
 
 
-def test_one_oauth2_scheme_offers_the_code_and_password_flows_with_every_api_scope(
+def test_a_scheme_for_each_flow_offers_every_api_scope(
     doc: dict[str, Any],
 ) -> None:
     # The OpenID Connect scopes sign a user in (discovery lists them); no operation needs one.
@@ -95,17 +95,20 @@ def test_one_oauth2_scheme_offers_the_code_and_password_flows_with_every_api_sco
         if name not in {"openid", "profile", "email"}
     }
     assert set(api_scopes) == {"read", "write", "groups", "audit"}
-    assert list(doc["components"]["securitySchemes"]) == ["OAuth2"]
-    scheme = doc["components"]["securitySchemes"]["OAuth2"]
-    assert scheme["type"] == "oauth2"
-    assert "scheme" not in scheme
-    assert scheme["flows"] == {
+    schemes = doc["components"]["securitySchemes"]
+    assert list(schemes) == ["OAuth2AuthorizationCode", "OAuth2Password"]
+    for scheme in schemes.values():
+        assert scheme["type"] == "oauth2"
+        assert "scheme" not in scheme
+    assert schemes["OAuth2AuthorizationCode"]["flows"] == {
         "authorizationCode": {
             "authorizationUrl": "/o/authorize/",
             "tokenUrl": "/o/token/",
             "refreshUrl": "/o/token/",
             "scopes": api_scopes,
         },
+    }
+    assert schemes["OAuth2Password"]["flows"] == {
         "password": {
             "tokenUrl": "/o/token/",
             "refreshUrl": "/o/token/",
@@ -125,7 +128,11 @@ def test_each_operation_lists_the_scopes_its_auth_class_enforces(doc: dict[str, 
                 (auth,) = operation.auth_callbacks
                 assert isinstance(auth, OAuth2Bearer)
                 key = (method, "/" + bound.prefix.strip("/") + "/" + path.lstrip("/"))
-                assert documented[key] == [{"OAuth2": list(auth.required_scopes(method))}]
+                scopes = list(auth.required_scopes(method))
+                assert documented[key] == [
+                    {"OAuth2AuthorizationCode": scopes},
+                    {"OAuth2Password": scopes},
+                ]
 
 
 @pytest.mark.django_db
@@ -133,8 +140,9 @@ def test_a_token_with_exactly_the_documented_scopes_passes_and_one_less_is_refus
     client: Client, bearer: BearerFactory, doc: dict[str, Any]
 ) -> None:
     for method, path, operation in operations(doc):
-        (requirement,) = operation["security"]
-        scopes = requirement["OAuth2"]
+        code, password = operation["security"]
+        scopes = code["OAuth2AuthorizationCode"]
+        assert password["OAuth2Password"] == scopes
         url = path.format(**{f"{name}_id": pk for name, pk in fresh_ids().items()})
         auth = bearer(scope=" ".join(scopes), perms=PERMISSIONS)
         response = client.generic(method, url, headers=auth)

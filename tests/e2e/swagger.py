@@ -15,10 +15,15 @@ def flow(page: Page, name: str) -> Locator:
     return page.locator(".auth-container").filter(has_text=f"Flow: {name}")
 
 
+# identity.openapi.SCHEMES, by flow
+SCHEME_OF_FLOW = {"authorizationCode": "OAuth2AuthorizationCode", "password": "OAuth2Password"}
+
+
 def choose_scopes(section: Locator, flow_name: str, scopes: list[str]) -> None:
+    scheme = SCHEME_OF_FLOW[flow_name]
     for scope in scopes:
         # The checkboxes are styled away; their labels take the clicks.
-        section.locator(f"label[for={scope}-{flow_name}-checkbox-OAuth2]").click()
+        section.locator(f"label[for={scope}-{flow_name}-checkbox-{scheme}]").click()
 
 
 def close_dialog(page: Page) -> None:

@@ -83,6 +83,10 @@ def authorize_with_password(page: Page, client: tuple[str, str], scopes: list[st
     swagger.choose_scopes(section, "password", scopes)
     section.locator("button.authorize").click()
     expect(section.locator("button", has_text="Logout")).to_be_visible()
+    # Signed in with the password flow only: the code flow still offers its own sign-in.
+    code_flow = swagger.flow(page, "authorizationCode")
+    expect(code_flow.locator("button", has_text="Logout")).to_have_count(0)
+    expect(code_flow.locator("button.authorize")).to_be_visible()
 
 
 def log_out_of_swagger(page: Page) -> None:
