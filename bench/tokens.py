@@ -5,8 +5,8 @@ In-process, no server: each measurement runs in its own process on a database se
 The token check is identity.selectors.TOKEN_LOOKUP (one query by DOT's indexed checksum) alone,
 then a whole GET /users/{id}/ through Django's test client; sizes take turns over the rounds and
 each keeps its best, as bench/bench.py does. `cleartokens` is DOT's command; every transaction
-it commits is timed: on SQLite one holds the database's write lock, on PostgreSQL the deleted
-rows' locks, until it commits.
+it commits is timed (on SQLite one holds the database's write lock, on PostgreSQL the deleted
+rows' locks, until it commits), and so is every write another thread makes meanwhile.
 
 BENCH_TOKENS=100,1000000 (sizes), BENCH_ROUNDS=5, BENCH_LOOKUPS=5000; BENCH_CLEAR_BATCH=N
 clears in batches of N instead of the configured CLEAR_EXPIRED_TOKENS_BATCH_SIZE.
@@ -19,6 +19,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -170,13 +171,51 @@ def transactions_timed() -> Iterator[list[float]]:
         try:
             return original(self)
         finally:
-            spans.append(time.perf_counter() - started)
+            if threading.current_thread() is threading.main_thread():  # not writer_waits'
+                spans.append(time.perf_counter() - started)
 
     Collector.delete = delete  # type: ignore[method-assign]
     try:
         yield spans
     finally:
         Collector.delete = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def writer_waits() -> Iterator[list[float]]:
+    """Seconds of each write transaction of another writer meanwhile: a thread, with its own
+    connection, creating and deleting a token every 20 ms. On SQLite each waits for the write
+    lock; on PostgreSQL nothing the deletes lock is in its way."""
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    user, app = User.objects.get(), Application.objects.get()
+    waits: list[float] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.wait(0.02):
+            started = time.perf_counter()
+            with transaction.atomic():
+                token = AccessToken.objects.create(
+                    user=user,
+                    application=app,
+                    token=f"{PREFIX}probe-{len(waits)}",
+                    expires=timezone.now() + timedelta(days=1),
+                )
+                token.delete()
+            waits.append(time.perf_counter() - started)
+        connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        yield waits
+    finally:
+        stop.set()
+        writer.join()
 
 
 def clear() -> dict[str, object]:
@@ -194,6 +233,7 @@ def clear() -> dict[str, object]:
     with (
         override_settings(**({"OAUTH2_PROVIDER": dot} if dot else {})),
         transactions_timed() as spans,
+        writer_waits() as waits,
     ):
         started = time.perf_counter()
         call_command("cleartokens")
@@ -207,6 +247,8 @@ def clear() -> dict[str, object]:
         "longest_s": max(spans, default=0.0),
         "median_s": statistics.median(spans) if spans else 0.0,
         "batch_size": batch_size,
+        "writes": len(waits),
+        "longest_write_s": max(waits, default=0.0),
     }
 
 
@@ -255,7 +297,8 @@ def bench(label: str, urls: dict[int, str], clear_url: str) -> None:
         f"{label}: cleartokens deleted {done['before'] - done['after']} of {done['before']} "
         f"access tokens in {done['seconds']:.1f} s, {done['transactions']} transactions of "
         f"{done['batch_size']} rows at most: longest {done['longest_s'] * 1000:.0f} ms, "
-        f"median {done['median_s'] * 1000:.0f} ms"
+        f"median {done['median_s'] * 1000:.0f} ms; meanwhile the longest of "
+        f"{done['writes']} other writes took {done['longest_write_s'] * 1000:.0f} ms"
     )
 
 
