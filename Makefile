@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run serve bench test lint typecheck pytest install install-dev clean client contract openapi
+.PHONY: run serve bench bench-tokens test lint typecheck pytest install install-dev clean client contract openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ serve: install
 # Load test on 127.0.0.1 with wrk; not part of `make test` (README, "Performance").
 bench: install
 	bench/run
+
+# The token check with 100 and 1,000,000 live tokens, and `cleartokens` on 1,000,000 expired
+# ones (README, "Performance"); BENCH_TOKENS=100,1000000 sets the sizes.
+bench-tokens: install
+	$(BIN)/python bench/tokens.py
 
 test: lint typecheck pytest
 
