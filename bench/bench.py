@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -79,9 +80,7 @@ def endpoints(seed: dict[str, object]) -> list[Endpoint]:
     return [
         Endpoint("GET /health/live/ (floor)", "GET", "/health/live/"),
         Endpoint("GET /users/{id}/", "GET", f"/users/{seed['user_id']}/", bearer),
-        Endpoint("GET /users/ (page of 50)", "GET", "/users/", bearer),
-        Endpoint("GET /users/?search=", "GET", "/users/?search=user12", bearer),
-        Endpoint("GET /groups/", "GET", "/groups/", bearer),
+        *lists(seed, bearer),
         Endpoint(
             "POST /o/token/ client_credentials",
             "POST",
@@ -99,6 +98,54 @@ def endpoints(seed: dict[str, object]) -> list[Endpoint]:
             audited=False,
         ),
     ]
+
+
+USERS_FIRST = "GET /users/ (page of 50)"
+SEARCH = "GET /users/?search= (selective)"
+MEMBERS_FIRST = "GET /groups/{id}/members/"
+GROUPS_FIRST = "GET /groups/"
+
+
+def lists(seed: dict[str, object], bearer: str) -> list[Endpoint]:
+    """Each list's first page and, when it has more than one, a deep page reached by `next`:
+    the page's `next` URL, its cursor computed by bench/seed.py (`deep_page`)."""
+    members = f"/groups/{seed['group_id']}/members/"
+    found = [
+        Endpoint(USERS_FIRST, "GET", "/users/", bearer),
+        Endpoint(SEARCH, "GET", f"/users/?search={seed['selective_search']}", bearer),
+        Endpoint("GET /users/?search= (common: user12)", "GET", "/users/?search=user12", bearer),
+        Endpoint(GROUPS_FIRST, "GET", "/groups/", bearer),
+        Endpoint(MEMBERS_FIRST, "GET", members, bearer),
+    ]
+    deep_users: list[int] | None = seed["deep_users"]  # type: ignore[assignment]
+    deep_members: list[int] | None = seed["deep_members"]  # type: ignore[assignment]
+    if deep_users:
+        page, cursor = deep_users
+        found += [
+            Endpoint(f"GET /users/ page {page} by next", "GET", f"/users/?cursor={cursor}", bearer),
+            Endpoint(
+                f"GET /users/ page {page} by offset",
+                "GET",
+                f"/users/?offset={(page - 1) * 50}",
+                bearer,
+            ),
+        ]
+    if deep_members:
+        page, cursor = deep_members
+        name = f"GET /groups/{{id}}/members/ page {page} by next"
+        found.append(Endpoint(name, "GET", f"{members}?cursor={cursor}", bearer))
+    return found
+
+
+# Which first page, at the smallest size, each list's rows are compared with.
+BASELINE = {"GET /users/ ": USERS_FIRST, "GET /users/?search= (s": SEARCH}
+BASELINE |= {"GET /groups/{id}/members/": MEMBERS_FIRST, "GET /groups/ ": GROUPS_FIRST}
+DEEP_NOTE = (
+    "A deep page is page 10000 of a list (its last page if shorter), requested by the `next` "
+    "URL a walk would have followed: its cursor, the id of the last item of the page before, "
+    "is read once from the database by bench/seed.py instead of walking 10,000 pages. `by "
+    "offset` is the same page by limit/offset, for contrast."
+)
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
@@ -285,13 +332,25 @@ def bench(label: str, database_urls: dict[int, str]) -> None:
             f"{server.password_hash_ms:.0f} ms; password grant p50 = "
             f"{password.p50_ms / server.password_hash_ms:.2f}x that"
         )
-        p50[server.users] = next(r.p50_ms for r in results if r.endpoint.path == "/users/")
+        p50[server.users] = {r.endpoint.name: r.p50_ms for r in results}
     if len(p50) > 1:
-        small, large = min(p50), max(p50)
-        print(
-            f"{label}: GET /users/ p50 with {large} users is "
-            f"{p50[large] / p50[small]:.2f}x that with {small} (same rounds, interleaved)"
-        )
+        print_ratios(label, p50)
+
+
+def print_ratios(label: str, p50: dict[int, dict[str, float]]) -> None:
+    """Each list's p50 at the largest size over its first page's at the smallest (goal 1.5x)."""
+    small, large = min(p50), max(p50)
+    print(f"\n{label}: list p50 with {large} users over the same list's first page with {small}")
+    print(textwrap.fill(DEEP_NOTE, 96))
+    for name, ms in p50[large].items():
+        first = next((v for k, v in BASELINE.items() if (name + " ").startswith(k)), None)
+        if first is None:
+            continue
+        ratio = ms / p50[small][first]
+        verdict = "ok" if ratio <= 1.5 else "over 1.5x"
+        if name.endswith("by offset"):
+            verdict = "(no goal: for contrast)"
+        print(f"{name:44} {ms:8.2f} ms {ratio:6.2f}x  {verdict}")
 
 
 def print_table(title: str, results: list[Result]) -> None:
@@ -299,12 +358,12 @@ def print_table(title: str, results: list[Result]) -> None:
     print(f"\n{title} (wrk -t1 -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS} rounds)")
     print(f"(the password grant with -c{WORKERS}: one connection per worker)")
     print(
-        f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
+        f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
         f" {'cpu ms/req':>10} {'cpu floor':>9}"
     )
     for r in results:
         line = (
-            f"{r.endpoint.name:36} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
+            f"{r.endpoint.name:44} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
             f"{r.queries:7d} {r.rps / floor:6.1%} {r.cpu_ms:10.3f} {floor_cpu / r.cpu_ms:9.1%}"
         )
         print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)
