@@ -62,7 +62,7 @@ def test_members_equal_the_orms(directory: list[Group]) -> None:
     for group in directory:
         listing = selectors.member_listing(group=group)
         expected = selectors.member_list(group_id=group.pk)
-        assert listing.page(limit=50, offset=0) == orm_rows(expected, selectors.USER_ROW)
+        assert listing.page(limit=50, offset=0) == orm_rows(expected, selectors.MEMBER_ROW)
         assert listing.count() == expected.count()
 
 
