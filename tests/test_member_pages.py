@@ -62,18 +62,16 @@ def test_memberships_have_a_group_user_index_on_both_databases() -> None:
     assert constraints[INDEX]["columns"] == ["group_id", "user_id"]
 
 
-def test_a_deep_members_page_reads_the_index_in_order(team: Group) -> None:
-    """The plan is a range of the group-user index, no sort of the group's memberships."""
+def test_on_sqlite_a_deep_members_page_reads_the_index_in_order(team: Group) -> None:
+    """The plan is a range of the group-user index, no sort of the group's memberships.
+    PostgreSQL's planner chooses by cost, and on a few rows any plan is as cheap: `make bench`
+    measures it at a million users."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan does not depend on the table's size")
     statement = selectors.member_listing(group=team).statements.page_after
     values = {"group_id": team.pk, "after_0": 1, "limit": 51, "offset": 0}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # on a few rows, any plan is as cheap
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + statement.sql, statement.bind(values))
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + statement.sql, statement.bind(values))
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
-    assert INDEX in plan
-    assert "SORT" not in plan.upper()
-    assert "TEMP B-TREE" not in plan.upper()
+        cursor.execute("EXPLAIN QUERY PLAN " + statement.sql, statement.bind(values))
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert f"SEARCH auth_user_groups USING COVERING INDEX {INDEX}" in plan
+    assert "TEMP B-TREE" not in plan
