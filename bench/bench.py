@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -79,9 +80,7 @@ def endpoints(seed: dict[str, object]) -> list[Endpoint]:
     return [
         Endpoint("GET /health/live/ (floor)", "GET", "/health/live/"),
         Endpoint("GET /users/{id}/", "GET", f"/users/{seed['user_id']}/", bearer),
-        Endpoint("GET /users/ (page of 50)", "GET", "/users/", bearer),
-        Endpoint("GET /users/?search=", "GET", "/users/?search=user12", bearer),
-        Endpoint("GET /groups/", "GET", "/groups/", bearer),
+        *lists(seed, bearer),
         Endpoint(
             "POST /o/token/ client_credentials",
             "POST",
@@ -99,6 +98,54 @@ def endpoints(seed: dict[str, object]) -> list[Endpoint]:
             audited=False,
         ),
     ]
+
+
+USERS_FIRST = "GET /users/ (page of 50)"
+SEARCH = "GET /users/?search= (selective)"
+MEMBERS_FIRST = "GET /groups/{id}/members/"
+GROUPS_FIRST = "GET /groups/"
+
+
+def lists(seed: dict[str, object], bearer: str) -> list[Endpoint]:
+    """Each list's first page and, when it has more than one, a deep page reached by `next`:
+    the page's `next` URL, its cursor computed by bench/seed.py (`deep_page`)."""
+    members = f"/groups/{seed['group_id']}/members/"
+    found = [
+        Endpoint(USERS_FIRST, "GET", "/users/", bearer),
+        Endpoint(SEARCH, "GET", f"/users/?search={seed['selective_search']}", bearer),
+        Endpoint("GET /users/?search= (common: user12)", "GET", "/users/?search=user12", bearer),
+        Endpoint(GROUPS_FIRST, "GET", "/groups/", bearer),
+        Endpoint(MEMBERS_FIRST, "GET", members, bearer),
+    ]
+    deep_users: list[int] | None = seed["deep_users"]  # type: ignore[assignment]
+    deep_members: list[int] | None = seed["deep_members"]  # type: ignore[assignment]
+    if deep_users:
+        page, cursor = deep_users
+        found += [
+            Endpoint(f"GET /users/ page {page} by next", "GET", f"/users/?cursor={cursor}", bearer),
+            Endpoint(
+                f"GET /users/ page {page} by offset",
+                "GET",
+                f"/users/?offset={(page - 1) * 50}",
+                bearer,
+            ),
+        ]
+    if deep_members:
+        page, cursor = deep_members
+        name = f"GET /groups/{{id}}/members/ page {page} by next"
+        found.append(Endpoint(name, "GET", f"{members}?cursor={cursor}", bearer))
+    return found
+
+
+# Which first page, at the smallest size, each list's rows are compared with.
+BASELINE = {"GET /users/ ": USERS_FIRST, "GET /users/?search= (s": SEARCH}
+BASELINE |= {"GET /groups/{id}/members/": MEMBERS_FIRST, "GET /groups/ ": GROUPS_FIRST}
+DEEP_NOTE = (
+    "A deep page is page 10000 of a list (its last page if shorter), requested by the `next` "
+    "URL a walk would have followed: its cursor, the id of the last item of the page before, "
+    "is read once from the database by bench/seed.py instead of walking 10,000 pages. `by "
+    "offset` is the same page by limit/offset, for contrast (no goal)."
+)
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
@@ -274,7 +321,7 @@ def bench(label: str, database_urls: dict[int, str]) -> None:
             for process in (server.process, server.unaudited):
                 process.terminate()
                 process.wait(timeout=30)
-    p50 = {}
+    by_size = {}
     for index, server in enumerate(servers):
         runs = zip(*(one_round[index] for one_round in rounds), strict=True)
         results = [max(tries, key=lambda r: r.rps) for tries in runs]
@@ -285,12 +332,30 @@ def bench(label: str, database_urls: dict[int, str]) -> None:
             f"{server.password_hash_ms:.0f} ms; password grant p50 = "
             f"{password.p50_ms / server.password_hash_ms:.2f}x that"
         )
-        p50[server.users] = next(r.p50_ms for r in results if r.endpoint.path == "/users/")
-    if len(p50) > 1:
-        small, large = min(p50), max(p50)
+        by_size[server.users] = {r.endpoint.name: r for r in results}
+    if len(by_size) > 1:
+        print_ratios(label, by_size)
+
+
+def print_ratios(label: str, by_size: dict[int, dict[str, Result]]) -> None:
+    """Each list's p50 at the largest size over its first page's at the smallest (the goal:
+    1.5x), and the same ratio of worker CPU per request, which the machine's load moves less."""
+    small, large = min(by_size), max(by_size)
+    print(f"\n{label}: each list with {large} users over the same list's first page with {small}")
+    print(textwrap.fill(DEEP_NOTE, 96))
+    print(f"{'endpoint':44} {'p50 ms':>8} {'ratio':>6} {'goal 1.5x':>9} {'cpu ms':>7} {'ratio':>6}")
+    for name, result in by_size[large].items():
+        first = next((v for k, v in BASELINE.items() if (name + " ").startswith(k)), None)
+        if first is None:
+            continue
+        base = by_size[small][first]
+        ratio = result.p50_ms / base.p50_ms
+        verdict = "ok" if ratio <= 1.5 else "over"
+        if name.endswith("by offset"):
+            verdict = "-"
         print(
-            f"{label}: GET /users/ p50 with {large} users is "
-            f"{p50[large] / p50[small]:.2f}x that with {small} (same rounds, interleaved)"
+            f"{name:44} {result.p50_ms:8.2f} {ratio:5.2f}x {verdict:>9} "
+            f"{result.cpu_ms:7.3f} {result.cpu_ms / base.cpu_ms:5.2f}x"
         )
 
 
@@ -299,12 +364,12 @@ def print_table(title: str, results: list[Result]) -> None:
     print(f"\n{title} (wrk -t1 -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS} rounds)")
     print(f"(the password grant with -c{WORKERS}: one connection per worker)")
     print(
-        f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
+        f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
         f" {'cpu ms/req':>10} {'cpu floor':>9}"
     )
     for r in results:
         line = (
-            f"{r.endpoint.name:36} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
+            f"{r.endpoint.name:44} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
             f"{r.queries:7d} {r.rps / floor:6.1%} {r.cpu_ms:10.3f} {floor_cpu / r.cpu_ms:9.1%}"
         )
         print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)

@@ -1,54 +1,94 @@
-"""Reads. Lists are ordered by id, unique: the key of their keyset pages (directory.pagination).
+"""Reads. Lists are ordered by the id of what they list, unique in the list: the key of their
+keyset pages (directory.pagination).
 
 Each list is a queryset (`user_list`, `group_list`, `member_list`). What the API reads of them
 is compiled once (core.compiled), with a `Param` for the request's value: one JSON object per
-row (`USER_ROW`, `GROUP_ROW`), shaped as UserOut and GroupOut read them. A user comes with its
-group ids in the same query (a correlated subquery, evaluated only for the rows read).
+row (`USER_ROW`, `MEMBER_ROW`, `GROUP_ROW`), shaped as UserOut and GroupOut read them. A user
+comes with its group ids in the same query (a correlated subquery, evaluated only for the rows
+read).
 """
 
 from typing import Any
 
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from core.compiled import BoundQuery, CompiledQuery, Param
 from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime
+from directory.models import UserSearch
 
-GROUP_IDS = Subquery(
-    User.groups.through.objects.filter(user_id=OuterRef("pk"))
-    .values("user_id")
-    .annotate(ids=JSONArrayAgg("group_id"))
-    .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
-)
-USER_ROW = JSONObject(
-    id="id",
-    username="username",
-    email="email",
-    first_name="first_name",
-    last_name="last_name",
-    is_active="is_active",
-    date_joined=JSONDateTime("date_joined"),
-    groups=JSONArrayOrEmpty(GROUP_IDS),
-)
+Membership = User.groups.through
+
+
+def _group_ids(user_id: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(user_id=OuterRef(user_id))
+        .values("user_id")
+        .annotate(ids=JSONArrayAgg("group_id"))
+        .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
+    )
+
+
+def _user_row(user: str = "") -> JSONObject:
+    """A user as UserOut reads it, its fields reached by `user` (e.g. "user__") from the
+    queryset's model."""
+    return JSONObject(
+        id=f"{user}id",
+        username=f"{user}username",
+        email=f"{user}email",
+        first_name=f"{user}first_name",
+        last_name=f"{user}last_name",
+        is_active=f"{user}is_active",
+        date_joined=JSONDateTime(f"{user}date_joined"),
+        groups=JSONArrayOrEmpty(_group_ids(f"{user}id")),
+    )
+
+
+GROUP_IDS = _group_ids("pk")
+USER_ROW = _user_row()
+# A user read from a row that refers to it: a membership (member_list), a search entry.
+MEMBER_ROW = _user_row("user__")
+# SQLite's full-text index matches substrings of this many characters or more (trigrams).
+TRIGRAM = 3
 GROUP_ROW = JSONObject(id="id", name="name")
+
+
+def _containing(search: str | Param, user: str = "") -> Q:
+    return (
+        Q(**{f"{user}username__icontains": search})
+        | Q(**{f"{user}email__icontains": search})
+        | Q(**{f"{user}first_name__icontains": search})
+        | Q(**{f"{user}last_name__icontains": search})
+    )
 
 
 def user_list(*, search: str | Param | None = None) -> QuerySet[User]:
     """Users whose username, email or names contain `search`, ignoring case."""
     users = User.objects.order_by("id")
-    if search:
-        users = users.filter(
-            Q(username__icontains=search)
-            | Q(email__icontains=search)
-            | Q(first_name__icontains=search)
-            | Q(last_name__icontains=search)
-        )
-    return users
+    return users.filter(_containing(search)) if search else users
 
 
-def member_list(*, group_id: int | Param) -> QuerySet[User]:
-    return User.objects.filter(groups=group_id).order_by("id")
+def user_search(*, search: str | Param) -> QuerySet[UserSearch]:
+    """`user_list(search=search)` on SQLite, for a `search` of TRIGRAM characters or more: read
+    from the full-text index (directory.models.UserSearch) in user id order, instead of
+    scanning the users. The index finds every user the search would, and perhaps more (it
+    folds the case of all letters, SQLite's LIKE only of ASCII ones): the same `icontains`
+    then keeps exactly the users `user_list` finds."""
+    return (
+        UserSearch.objects.filter(text__match=search)
+        .filter(_containing(search, "user__"))
+        .order_by("user_id")
+    )
+
+
+def member_list(*, group_id: int | Param) -> QuerySet[Any]:
+    """The group's memberships in the order of their users' ids: read from the index on
+    (group_id, user_id) (migration 0003), so a page at any depth is an index range, however
+    large the group. Starting from the users instead, SQLite reads every membership of the
+    group and sorts them for each page."""
+    return Membership.objects.filter(group_id=group_id).order_by("user_id")
 
 
 def group_list(*, search: str | Param | None = None) -> QuerySet[Group]:
@@ -63,14 +103,19 @@ def _rows(queryset: QuerySet[Any, Any], row: JSONObject) -> CompiledQuery:
 _USER = _rows(User.objects.filter(pk=Param("user_id")), USER_ROW)
 _USERS = _rows(user_list(), USER_ROW)
 _USERS_MATCHING = _rows(user_list(search=Param("search")), USER_ROW)
-_MEMBERS = _rows(member_list(group_id=Param("group_id")), USER_ROW)
+_USERS_FOUND = _rows(user_search(search=Param("search")), MEMBER_ROW)
+_MEMBERS = _rows(member_list(group_id=Param("group_id")), MEMBER_ROW)
 _GROUPS = _rows(group_list(), GROUP_ROW)
 _GROUPS_MATCHING = _rows(group_list(search=Param("search")), GROUP_ROW)
 
 
 def user_listing(*, search: str | None = None) -> BoundQuery:
     """What GET /users/ pages."""
-    return _USERS_MATCHING.bind(search=search) if search else _USERS.bind()
+    if not search:
+        return _USERS.bind()
+    if connection.vendor == "sqlite" and len(search) >= TRIGRAM:
+        return _USERS_FOUND.bind(search=search)
+    return _USERS_MATCHING.bind(search=search)
 
 
 def member_listing(*, group: Group) -> BoundQuery:

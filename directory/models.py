@@ -1,0 +1,52 @@
+"""SQLite's full-text index of users for `?search=` (migration 0004): read through the ORM, so
+the search is an ordinary queryset (directory.selectors). Not a table on PostgreSQL, whose
+trigram indexes serve the same search (migration 0001)."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.lookups import Lookup
+from django.db.models.sql.compiler import SQLCompiler
+
+USER_SEARCH = "directory_user_search"
+
+
+class FullText(models.TextField):  # type: ignore[type-arg]
+    """An FTS5 table's hidden column named after the table: `match` searches all its columns."""
+
+
+@FullText.register_lookup
+class Match(Lookup):
+    """`<table> MATCH "<term>"`: the term as one FTS5 phrase (its `"` doubled), so it is
+    searched as a literal string, never read as a query's operators."""
+
+    lookup_name = "match"
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        phrase = f"""'"' || REPLACE({rhs}, '"', '""') || '"'"""
+        return f"{lhs} MATCH {phrase}", (*lhs_params, *rhs_params)
+
+
+class UserSearch(models.Model):
+    """One row per user (kept by triggers on auth_user), its rowid the user's id: an FTS5 table
+    with SQLite's trigram tokenizer, which matches any substring of 3 characters or more,
+    ignoring case, in rowid order."""
+
+    user = models.OneToOneField(
+        User, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="+"
+    )
+    text = FullText(db_column=USER_SEARCH)
+
+    class Meta:
+        managed = False
+        db_table = USER_SEARCH
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"search entry of user {self.pk}"
