@@ -342,10 +342,9 @@ def user_permissions_changed(
     pk_set: set[int] | None,
     **kwargs: Any,
 ) -> None:
-    if action in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
-        _permissions_changed(
-            User, "user", action, "user_permissions", sender, instance, reverse, pk_set
-        )
+    _permissions_changed(
+        User, "user", action, "user_permissions", sender, instance, reverse, pk_set
+    )
 
 
 def group_permissions_changed(
@@ -356,10 +355,7 @@ def group_permissions_changed(
     pk_set: set[int] | None,
     **kwargs: Any,
 ) -> None:
-    if action in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
-        _permissions_changed(
-            Group, "group", action, "permissions", sender, instance, reverse, pk_set
-        )
+    _permissions_changed(Group, "group", action, "permissions", sender, instance, reverse, pk_set)
 
 
 def connect() -> None:
