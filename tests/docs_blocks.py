@@ -196,5 +196,5 @@ def assert_shape_like(documented: Any, actual: Any, where: str, key: str = "") -
         )
         for documented_item, item in zip(documented, actual, strict=True):
             assert_shape_like(documented_item, item, where, key)
-    elif key in STABLE_KEYS:
+    elif key in STABLE_KEYS and not (isinstance(documented, str) and ELISION in documented):
         assert actual == documented, f"{where} {key}: {actual!r}, documented {documented!r}"

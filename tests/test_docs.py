@@ -186,7 +186,7 @@ def served(tmp_path: Path, migrated: Path) -> Iterator[Shell]:
         state = tmp_path / "state.sh"
         state.write_text("")
         shell = Shell(cwd=checkout, env=env, state=state, port=port, printed=shell_values)
-        shell.set(TOKEN=token)
+        shell.set(TOKEN=token, **shell_values)  # as the README's tutorial leaves its terminal
         yield shell
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -352,3 +352,25 @@ def test_the_output_comparison_sees_a_changed_shape() -> None:
     with pytest.raises(AssertionError):
         assert_output_like('{"items": [], "next": null}', '{"items": []}', "here")
     assert_output_like('{"id": 1, "username": "a"}', '{"id": 7, "username": "a"}', "here")
+
+
+LINK = re.compile(r"\]\((?!https?://)([^)#\s]*)(?:#([^)\s]+))?\)")
+
+
+def anchors(page: Path) -> set[str]:
+    """GitHub's ids of the page's headings."""
+    found = set()
+    for line in page.read_text().splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            found.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return found
+
+
+def test_links_between_the_pages_lead_somewhere() -> None:
+    for page in pages():
+        for target, anchor in LINK.findall(page.read_text()):
+            linked = (page.parent / target).resolve() if target else page
+            assert linked.exists(), f"{page_id(page)}: no {target}"
+            if anchor:
+                assert anchor in anchors(linked), f"{page_id(page)}: no #{anchor} in {target}"
