@@ -324,7 +324,7 @@ def test_commands_that_are_not_run_here_exist_and_ci_runs_the_ci_ones() -> None:
                     assert set(words[1:]) <= covered, f"{block}: .ci/run does not run {words}"
 
 
-INLINE_MAKE = re.compile(r"`(?:[A-Z_]+=\S+ )*make ([a-z][\w-]*)`")
+INLINE_MAKE = re.compile(r"`(?:[A-Z0-9_]+=\S+ )*make ([a-z][\w-]*)`")
 INLINE_MANAGE = re.compile(r"`(?:\.venv/bin/python )?manage\.py ([a-z_]+)([^`]*)`")
 
 
