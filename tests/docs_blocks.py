@@ -23,6 +23,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_LANGUAGES = {"sh", "bash", "console", "python"}
+# Fences that hold no command: output, other languages' code. Any other fence fails the test,
+# so that no command hides in a block under another name (`shell`, none at all).
+QUIET_LANGUAGES = {"text", "ts", "json"}
 MARKER = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->$")
 KINDS = ("ci", "values", "manual", "compile")
 # The address the pages use; the tests serve on a free port and write it in its place.
@@ -51,6 +54,17 @@ class Block:
 
     def __str__(self) -> str:
         return f"{self.page.relative_to(ROOT)}:{self.line} ({self.language})"
+
+
+def fences(page: Path) -> list[tuple[int, str]]:
+    """The line and language of each of the page's opening fences."""
+    found, inside = [], False
+    for number, line in enumerate(page.read_text().splitlines(), 1):
+        if line.startswith("```"):
+            if not inside:
+                found.append((number, line[3:].strip()))
+            inside = not inside
+    return found
 
 
 def blocks(page: Path) -> list[Block]:

@@ -27,7 +27,9 @@ from django.core.management import get_commands, load_command_class
 
 from tests.docs_blocks import (
     KINDS,
+    QUIET_LANGUAGES,
     ROOT,
+    RUN_LANGUAGES,
     Block,
     assert_output_like,
     assert_shape_like,
@@ -35,6 +37,7 @@ from tests.docs_blocks import (
     blocks,
     commands,
     console_steps,
+    fences,
     on_port,
     pages,
 )
@@ -232,7 +235,10 @@ def runs(block: Block) -> bool:
 
 
 def test_every_block_is_run_or_marked_with_where_it_runs() -> None:
+    known = RUN_LANGUAGES | QUIET_LANGUAGES
     for page in pages():
+        for line, language in fences(page):
+            assert language in known, f"{page_id(page)}:{line}: ```{language}: use one of {known}"
         for block in blocks(page):
             assert block.kind is None or block.kind in KINDS, f"{block}: unknown {block.marker}"
             if block.kind in ("manual", "compile"):
