@@ -32,16 +32,16 @@ run: install
 	PORT=$(PORT) $(RUN_KEY) $(BIN)/python manage.py bootstrap
 	$(RUN_KEY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Production server: gunicorn with WEB_CONCURRENCY workers (README, "Running in production").
+# Production server: gunicorn with WEB_CONCURRENCY workers (docs/deployment.md).
 serve: install
 	PORT=$(PORT) scripts/serve
 
-# Load test on 127.0.0.1 with wrk; not part of `make test` (README, "Performance").
+# Load test on 127.0.0.1 with wrk; not part of `make test` (docs/performance.md).
 bench: install
 	bench/run
 
 # The token check with 100 and 1,000,000 live tokens, and `cleartokens` on 1,000,000 expired
-# ones (README, "Performance"); BENCH_TOKENS=100,1000000 sets the sizes.
+# ones (docs/performance.md); BENCH_TOKENS=100,1000000 sets the sizes.
 bench-tokens: install
 	$(BIN)/python bench/tokens.py
 

@@ -54,7 +54,7 @@ def read_signing_keys(env: Environment) -> SigningKeys:
     if active is None and not problems and not env.DJANGO_DEBUG:
         problems.append(
             "OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE must be set when DJANGO_DEBUG is "
-            "false (README, 'Sign in with the directory')."
+            "false (docs/sign-in-with-the-directory.md, 'Keys')."
         )
     if problems:
         raise ImproperlyConfigured("\n".join(problems))

@@ -181,8 +181,9 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.OAUTH2_ACCESS_TOKEN_EXPIRE_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": env.OAUTH2_REFRESH_TOKEN_EXPIRE_SECONDS,
     "OAUTH2_VALIDATOR_CLASS": "identity.oidc.DirectoryValidator",
-    # Sign in with the directory (README): RS256 ID tokens, discovery, JWKS, userinfo and
-    # end-session under /o/. The issuer is OIDC_ISSUER, or <the request's origin>/o.
+    # Sign in with the directory (docs/sign-in-with-the-directory.md): RS256 ID tokens,
+    # discovery, JWKS, userinfo and end-session under /o/. The issuer is OIDC_ISSUER, or
+    # <the request's origin>/o.
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": signing_keys.active,
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": signing_keys.inactive,
@@ -197,7 +198,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which
-    # the tutorial is built on (README "Security"). §4.3.2: no access token in the query string.
+    # the tutorial is built on (docs/security.md). §4.3.2: no access token in the query string.
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
@@ -206,7 +207,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     # `cleartokens` deletes in transactions of at most this many rows, each holding SQLite's
     # write lock (on PostgreSQL, the deleted rows' locks) well under 1 s on a loaded machine;
-    # DOT's 10,000 came near 1 s on SQLite (README "Performance", `make bench-tokens`).
+    # DOT's 10,000 came near 1 s on SQLite (docs/performance.md, `make bench-tokens`).
     "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 2000,
     # Loopback http redirect URIs (RFC 8252) only in development.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
@@ -214,7 +215,7 @@ OAUTH2_PROVIDER: dict[str, Any] = {
 
 BEHIND_TLS_PROXY = env.DJANGO_BEHIND_TLS_PROXY
 
-# Brute-force protection (identity/throttle.py, README "Security"). Failures are counted in the
+# Brute-force protection (identity/throttle.py, docs/security.md). Failures are counted in the
 # database, so every app server sharing it sees the same counts.
 # A username is locked together with the address, so that nobody can lock an account for
 # everybody else; the address alone only at a far higher limit (password spraying).

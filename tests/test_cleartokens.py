@@ -1,6 +1,6 @@
 """`manage.py cleartokens` is DOT's: what it deletes and keeps under this project's settings
 (rotated refresh tokens with reuse protection, 14 idle days), and its batches, each committed on
-its own so that no transaction holds the token table long (README "Performance")."""
+its own so that no transaction holds the token table long (docs/performance.md)."""
 
 from collections.abc import Callable
 from datetime import timedelta

@@ -1,6 +1,7 @@
-"""Sign in with the directory (identity/oidc.py, README): ID tokens and userinfo from the
-authorization code flow with PKCE through the sign-in and consent pages, verified by Authlib as
-a relying party (tests/relying_party.py), the metadata documents, and key rotation."""
+"""Sign in with the directory (identity/oidc.py, docs/sign-in-with-the-directory.md): ID
+tokens and userinfo from the authorization code flow with PKCE through the sign-in and consent
+pages, verified by Authlib as a relying party (tests/relying_party.py), the metadata documents,
+and key rotation."""
 
 import base64
 import json

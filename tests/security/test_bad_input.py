@@ -1,5 +1,5 @@
 """The bad-input catalogue: every hostile or broken request gets a documented 4xx JSON `detail`,
-never a 500 or an HTML page (README "Security")."""
+never a 500 or an HTML page (docs/security.md)."""
 
 import http.client
 import json

@@ -84,7 +84,7 @@ def test_the_full_flow_logs_no_secret(
 
     assert client.get("/users/me/", headers=headers).status_code == 200
     # Refused before any lookup; the URL itself is in every access log on the way, which is
-    # why RFC 9700 §4.3.2 forbids it (README "Security").
+    # why RFC 9700 §4.3.2 forbids it (docs/security.md).
     assert client.get("/users/?access_token=not-a-secret").status_code == 400
     assert client.get("/users/", headers={"Authorization": "Basic " + "x" * 20}).status_code == 401
     assert (
