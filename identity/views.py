@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider.models import AbstractApplication
 from oauth2_provider.views import IntrospectTokenView, RevokeTokenView, TokenView
 from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
+from oauthlib.common import Request as OAuthlibRequest
 
 from identity.audit_sign_in import sign_in_refused_record
 from identity.throttle import client_credentials, lockout_response, token_request_client_id
@@ -147,6 +149,19 @@ class ThrottledIntrospectTokenView(ClientThrottleMixin, IntrospectTokenView):  #
             return post_only()
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
         return response
+
+    def authenticate_client(self, request: HttpRequest) -> bool:
+        """RFC 7662 §2.1 and §4: only a confidential client authenticates here. DOT accepts a
+        public client's id with an empty secret, and a public client's id is no secret (Swagger
+        UI's page shows it): anyone could otherwise probe tokens."""
+        core = self.get_oauthlib_core()
+        uri, http_method, body, headers = core._extract_params(request)
+        oauthlib_request = OAuthlibRequest(uri, http_method, body, headers)
+        authenticated: bool = core.server.request_validator.authenticate_client(oauthlib_request)
+        return (
+            authenticated
+            and oauthlib_request.client.client_type == AbstractApplication.CLIENT_CONFIDENTIAL
+        )
 
     def unauthenticated_response(
         self, request: HttpRequest, oauthlib_request: Any = None

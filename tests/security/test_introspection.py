@@ -1,11 +1,13 @@
 """Token introspection (RFC 7662) at /o/introspect/: POST only, the token in the body; a client
 authenticates with its credentials, or a bearer token with the `introspection` scope."""
 
+import base64
+
 import pytest
 from django.test import Client
 
 from tests.conftest import BearerFactory
-from tests.factories import AccessTokenFactory
+from tests.factories import AccessTokenFactory, PublicClientFactory
 from tests.helpers import parse_challenge
 from tests.security.conftest import CLIENT_SECRET, OAuthClient
 
@@ -23,6 +25,25 @@ def test_a_client_introspects_a_token_sent_in_the_body(
     body = response.json()
     assert body["active"] is True
     assert (body["scope"], body["username"]) == ("read", token.user.username)
+
+
+@pytest.mark.parametrize("where", ["basic", "body"])
+def test_a_public_client_cannot_introspect(client: Client, where: str) -> None:
+    """RFC 7662 §4: a public client's id is no credential, empty secret or not."""
+    public = PublicClientFactory.create()
+    token = AccessTokenFactory.create()
+    data = {"token": token.token}
+    headers = {}
+    if where == "basic":
+        headers["Authorization"] = (
+            "Basic " + base64.b64encode(f"{public.client_id}:".encode()).decode()
+        )
+    else:
+        data.update(client_id=public.client_id, client_secret="")
+    response = client.post(URL, data, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert "active" not in response.json()
 
 
 def test_an_unknown_token_is_inactive(client: Client, oauth_client: OAuthClient) -> None:
