@@ -10,9 +10,9 @@ FIND_PYTHON = ROOT / "scripts" / "find-python"
 THIS_PYTHON = f"python3.{sys.version_info.minor}"
 
 
-def find_python(path: str, home: Path) -> subprocess.CompletedProcess[str]:
+def find_python(path: str, home: Path, *versions: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 (our own script)
-        ["/bin/sh", str(FIND_PYTHON)],
+        ["/bin/sh", str(FIND_PYTHON), *versions],
         env={"PATH": path, "HOME": str(home)},
         capture_output=True,
         text=True,
@@ -64,9 +64,20 @@ def test_it_finds_a_pyenv_version_off_path(tmp_path: Path) -> None:
     assert result.stdout.strip() == str(pyenv_bin / "python3")
 
 
+def test_asked_for_one_version_it_finds_that_one_only(tmp_path: Path) -> None:
+    bin_dir = Path(sys.executable).parent
+    version = "{}.{}".format(*sys.version_info[:2])
+    found = find_python(str(bin_dir), tmp_path, version)
+    assert found.stdout.strip() == str(bin_dir / THIS_PYTHON)
+    other = "3.12" if version == "3.11" else "3.11"
+    missing = find_python(str(bin_dir), tmp_path, other)
+    assert missing.returncode != 0
+    assert f"none of Python {other} runs here" in missing.stderr
+
+
 def test_without_a_supported_interpreter_it_fails_saying_so(tmp_path: Path) -> None:
     result = find_python(str(tmp_path / "empty"), tmp_path)
     assert result.returncode != 0
     assert result.stdout == ""
-    assert "no Python 3.11 to 3.14" in result.stderr
+    assert "none of Python 3.14 3.13 3.12 3.11 runs here" in result.stderr
     assert "PYTHON=" in result.stderr
