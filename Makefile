@@ -1,20 +1,30 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The newest supported Python found (scripts/find-python); `PYTHON=python3.11 make test` picks
+# another, and VENV=.venv-3.11 keeps its environment apart from .venv.
+ifndef PYTHON
+PYTHON := $(shell scripts/find-python)
+endif
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: run serve bench bench-tokens test lint typecheck pytest install install-dev clean client contract openapi
 
-$(BIN)/python:
+# A venv made by another interpreter is made again: its stamp names the version that made it.
+PYTHON_STAMP := $(VENV)/.python-$(PYTHON_VERSION)
+$(PYTHON_STAMP):
+	@test -n "$(PYTHON_VERSION)" || { echo "PYTHON='$(PYTHON)' does not run" >&2; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
+	touch $@
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+$(VENV)/.installed: $(PYTHON_STAMP) pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml constraints.txt
+$(VENV)/.installed-dev: $(PYTHON_STAMP) pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
@@ -88,4 +98,4 @@ contract: install-dev
 	scripts/contract.sh
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .local .mypy_cache .pytest_cache .ruff_cache build test-artifacts
+	rm -rf .venv .venv-* db.sqlite3* staticfiles .local .mypy_cache .pytest_cache .ruff_cache build test-artifacts

@@ -7,7 +7,6 @@ detail and headers, whichever app raised it.
 import json
 from collections.abc import Callable
 from functools import partial
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -18,6 +17,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from config.parsers import UnsupportedMediaType
 from core.errors import ApiError, Forbidden, NotFound
+from core.http import RFC_9110_RENAMED, reason_phrase
 
 
 def _detail(api: NinjaAPI, request: HttpRequest, status: int, detail: Any) -> HttpResponse:
@@ -109,7 +109,7 @@ def _error_detail(status: int) -> str:
     if status in ERROR_DETAILS:
         return ERROR_DETAILS[status]
     try:
-        return f"{HTTPStatus(status).phrase}."
+        return f"{reason_phrase(status)}."
     except ValueError:  # a status outside the RFC's registry
         return "Error."
 
@@ -125,7 +125,8 @@ class JsonErrors:
     With DEBUG on, Django answers an unknown URL with technical_404 and an uncaught exception
     with technical_500 instead of the handlers above, and Ninja answers a traceback as text;
     this rewrites such a body in place, keeping the status and every header (Allow,
-    WWW-Authenticate, the security headers) the layers within set.
+    WWW-Authenticate, the security headers) the layers within set. Every status line names its
+    status as RFC 9110 §15 does, whichever Python runs.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -133,6 +134,9 @@ class JsonErrors:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        if response.status_code in RFC_9110_RENAMED:
+            # The status line too: Django takes it from this Python's http.client.responses.
+            response.reason_phrase = RFC_9110_RENAMED[response.status_code]
         if (
             response.status_code < 400
             or _is_json(response)

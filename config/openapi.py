@@ -2,7 +2,6 @@
 answer is documented with a named schema, bodies list both media types the parser accepts,
 and no schema is anonymous or unreferenced."""
 
-from http import HTTPStatus
 from typing import Any
 
 from ninja.openapi.schema import REF_TEMPLATE
@@ -11,6 +10,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel
 
 from core.conditional import CONDITIONAL, kind_of
+from core.http import reason_phrase
 from core.schemas import ErrorOut, ValidationErrorOut
 from identity.openapi import OAuth2OpenAPISchema
 
@@ -111,6 +111,9 @@ class ContractSchema(OAuth2OpenAPISchema):
 
     def responses(self, operation: Operation) -> dict[int, dict[str, Any]]:
         responses: dict[int, dict[str, Any]] = super().responses(operation)
+        for status, response in responses.items():
+            # Ninja's description comes from this Python's http.client.responses.
+            response["description"] = reason_phrase(status)
         for status, model in error_responses(operation).items():
             responses.setdefault(status, self._response(status, model))
         kind = kind_of(operation.view_func)
@@ -125,7 +128,7 @@ class ContractSchema(OAuth2OpenAPISchema):
 
     def _response(self, status: int, model: type[BaseModel]) -> dict[str, Any]:
         return {
-            "description": HTTPStatus(status).phrase,
+            "description": reason_phrase(status),
             "content": {"application/json": {"schema": self._component(model)}},
         }
 
