@@ -165,6 +165,8 @@ OAUTH2_PROVIDER: dict[str, Any] = {
         "write": "Create, change and delete users and groups",
         "groups": "Access to groups and their members",
         "audit": "Read the audit trail",
+        # SCIM 2.0 provisioning (directory/scim, docs/scim.md): a provisioning client's token.
+        "scim": "Provision users and groups over SCIM 2.0",
         # OpenID Connect Core §5.4; identity/oidc.py gives each its claims (and `groups` the
         # groups claim). The API needs none of them (identity/scopes.py).
         "openid": "Sign you in: your user id",
