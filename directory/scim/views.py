@@ -54,6 +54,7 @@ from directory.scim.errors import (
     from_api_error,
     from_validation_error,
 )
+from directory.scim.filters import InvalidFilter, InvalidPath
 from directory.scim.patch import operations, patched
 from directory.scim.paths import parse_target
 from directory.scim.query import filter_q
@@ -89,6 +90,8 @@ def _failure(exc: Exception) -> ScimError | None:
         return from_api_error(Forbidden())
     if isinstance(exc, ValidationError):
         return from_validation_error(exc)
+    if isinstance(exc, InvalidFilter | InvalidPath):
+        return bad_request(str(exc), exc.scim_type)
     if isinstance(exc, RequestDataTooBig):
         return ScimError(413, "Request body too large.")
     return None
@@ -370,7 +373,10 @@ def users_patch(request: AuthenticatedRequest, user_id: str) -> HttpResponse:
     with transaction.atomic():
         user = found(selectors.user_get(user_id=pk))
         document = patched(
-            user_document(user), ops, attributes=USER_ATTRIBUTES, parse_path=parse_target("User")
+            user_document(user),
+            ops,
+            attributes=USER_ATTRIBUTES,
+            parse_path=parse_target("User", USER_ATTRIBUTES),
         )
         services.user_update(
             actor=request.user,
@@ -452,7 +458,7 @@ def groups_patch(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
             group_document(group, before),
             ops,
             attributes=GROUP_ATTRIBUTES,
-            parse_path=parse_target("Group"),
+            parse_path=parse_target("Group", GROUP_ATTRIBUTES),
         )
         services.group_update(
             actor=request.user,
