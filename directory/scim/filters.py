@@ -290,7 +290,7 @@ def _compare(
     return q & Q(**{f"{column}__isnull": False}) if nullable else q
 
 
-_LOOKUPS: Mapping[CompareOperator, type[Lookup[Any]]] = {
+_LOOKUPS: "Mapping[CompareOperator, type[Lookup[Any]]]" = {
     Op.eq: Exact,
     Op.gt: GreaterThan,
     Op.ge: GreaterThanOrEqual,
@@ -312,7 +312,7 @@ def _comparison(column: str, attribute: Attribute, op: CompareOperator, value: o
     return Q(_LOOKUPS[op](F(column), value))
 
 
-_LIKE: Mapping[CompareOperator, type[Lookup[Any]]] = {
+_LIKE: "Mapping[CompareOperator, type[Lookup[Any]]]" = {
     Op.co: IContains,
     Op.sw: IStartsWith,
     Op.ew: IEndsWith,
@@ -425,7 +425,12 @@ class _ToQ(FilterVisitor[Q]):
             if name.startswith(f"{key}.") and attribute.multi_valued and attribute.lookup
         }
         if not lookups:
-            return _ToQ(self.resource, key, self.model).visit(node.val_filter)
+            # A single complex value: the filter holds only where there is one.
+            inner = _ToQ(self.resource, key, self.model).visit(node.val_filter)
+            holder = self.resource.attributes.get(f"{key}.value")
+            if holder is None or holder.lookup is None:
+                return inner
+            return inner & self.visit_present(Present(AttrPath(attr=key, sub_attr="value")))
         model = self.resource.model
         relations = {lookup.partition("__")[0] for lookup in lookups}
         if len(relations) != 1:
@@ -610,6 +615,8 @@ def parse_path(path: str, resource: Resource) -> PatchPath:
         node = Path(path).ast
     except InvalidPathException as error:
         raise InvalidPath(f"{error.detail} in the path {path!r}") from error
+    if node is None:
+        raise InvalidPath("invalid syntax: an empty path")
     if isinstance(node, AttrPath):
         key = node.attr.lower() + (f".{node.sub_attr.lower()}" if node.sub_attr else "")
         if node.uri and node.uri.lower() != resource.schema.lower():
