@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_client_credentials_token_from_the_token_endpoint_provisions(client: Client) -> None:
     application = provisioning_client()
-    application.client_secret = "s3cret-of-the-provisioning-client"  # noqa: S105
+    application.client_secret = "s3cret-of-the-provisioning-client"
     application.save()
     basic = base64.b64encode(b"entra-provisioning:s3cret-of-the-provisioning-client").decode()
     issued = client.post(
@@ -108,6 +108,9 @@ def test_a_body_that_is_not_json_or_not_scim_media_is_a_scim_error(client: Clien
     )
     assert error_of(form) == (415, None)
     plain_json = client.post(
-        f"{BASE}/Users", '{"userName": "bob"}', content_type="application/json", headers=scim.headers
+        f"{BASE}/Users",
+        '{"userName": "bob"}',
+        content_type="application/json",
+        headers=scim.headers,
     )
     assert plain_json.status_code == 201

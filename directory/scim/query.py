@@ -16,7 +16,7 @@ USERS = Resource(
     User,
     USER,
     {
-        "id": Attribute("pk", "integer"),
+        "id": Attribute("id", "integer"),
         "externalid": Attribute("scim_external_id__external_id", case_exact=True),
         "username": Attribute("username"),
         "name.givenname": Attribute("first_name"),
@@ -43,7 +43,7 @@ GROUPS = Resource(
     Group,
     GROUP,
     {
-        "id": Attribute("pk", "integer"),
+        "id": Attribute("id", "integer"),
         "externalid": Attribute("scim_external_id__external_id", case_exact=True),
         "displayname": Attribute("name"),
         "members.value": Attribute("user__id", "integer", multi_valued=True),
