@@ -195,7 +195,14 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     # What the metadata documents advertise: the code flow only (DOT's hybrid and implicit
     # response types need applications of other grant types), the grants served here.
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "refresh_token"],
+    # client_credentials: for provisioning clients (SCIM, directory/scim), which act for their
+    # application's owner (identity.auth.ClientCredentialsBearer).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": [
+        "authorization_code",
+        "password",
+        "refresh_token",
+        "client_credentials",
+    ],
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which

@@ -103,7 +103,8 @@ def test_remove_and_replace_of_complex_and_multi_valued_attributes(scim: Scim) -
             },
         ),
     ).json()
-    assert body["name"]["givenName"] == "C" and body["name"]["familyName"] == "B"
+    assert body["name"]["givenName"] == "C"
+    assert body["name"]["familyName"] == "B"
     assert body["emails"][0]["value"] == "c@example.com"
 
 
