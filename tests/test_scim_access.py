@@ -38,6 +38,21 @@ def test_a_client_credentials_token_from_the_token_endpoint_provisions(client: C
     assert User.objects.filter(username="alice@example.com").exists()
 
 
+def test_a_client_credentials_token_asked_without_scope_gets_scim(client: Client) -> None:
+    application = provisioning_client()
+    application.client_secret = "s3cret-of-the-provisioning-client"  # noqa: S105
+    application.save()
+    issued = client.post(
+        "/o/token/",
+        {
+            "grant_type": "client_credentials",
+            "client_id": "entra-provisioning",
+            "client_secret": "s3cret-of-the-provisioning-client",
+        },
+    )
+    assert issued.json()["scope"] == "scim"
+
+
 def test_no_token_is_a_401_scim_error_with_a_bearer_challenge(client: Client) -> None:
     response = client.get(f"{BASE}/Users")
     assert error_of(response) == (401, None)
