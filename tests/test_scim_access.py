@@ -40,7 +40,7 @@ def test_a_client_credentials_token_from_the_token_endpoint_provisions(client: C
 
 def test_a_client_credentials_token_asked_without_scope_gets_scim(client: Client) -> None:
     application = provisioning_client()
-    application.client_secret = "s3cret-of-the-provisioning-client"  # noqa: S105
+    application.client_secret = "s3cret-of-the-provisioning-client"
     application.save()
     issued = client.post(
         "/o/token/",

@@ -67,33 +67,38 @@ USER_ATTRIBUTES = [
         sub_attributes=[
             attribute("givenName", description="The first name."),
             attribute("familyName", description="The last name."),
-            attribute(
-                "formatted",
-                mutability="readOnly",
-                description="givenName and familyName, space-separated.",
-            ),
         ],
     ),
     attribute(
         "emails",
         "complex",
         multi_valued=True,
-        description="The user's one email address (the primary one sent, else the first).",
+        description=(
+            "The user's one email address: of those sent, the primary one, else the first. "
+            "Returned as its only (so primary) value, of type work."
+        ),
         sub_attributes=[
             attribute("value", description="The email address."),
             attribute("type", canonical_values=["work"], description="Always work."),
-            attribute("primary", "boolean", description="Always true."),
         ],
     ),
     attribute(
-        "active", "boolean", description="Whether the user may sign in; false revokes tokens."
+        "active",
+        "boolean",
+        # Always has a value here, so it cannot be removed; a POST without it creates an
+        # active user.
+        required=True,
+        description="Whether the user may sign in; false revokes tokens. Default true.",
     ),
     attribute(
         "password",
         mutability="writeOnly",
         returned="never",
         case_exact=True,
-        description="Checked by the password validators, stored hashed, never returned.",
+        description=(
+            "Checked by the password validators (AUTH_PASSWORD_VALIDATORS), stored hashed by "
+            "Django, never returned. Without one, a new user's password is unusable."
+        ),
     ),
     attribute(
         "groups",
@@ -139,7 +144,12 @@ GROUP_ATTRIBUTES = [
                 reference_types=["User"],
                 description="The user's URI.",
             ),
-            attribute("display", mutability="readOnly", description="The user's userName."),
+            attribute(
+                "display",
+                mutability="readOnly",
+                returned="request",
+                description="The user's userName, when asked for (attributes=members.display).",
+            ),
             attribute(
                 "type", mutability="immutable", canonical_values=["User"], description="User"
             ),
@@ -193,7 +203,7 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_RESULTS},
-        "changePassword": {"supported": False},
+        "changePassword": {"supported": True},
         "sort": {"supported": False},
         "etag": {"supported": True},
         "authenticationSchemes": [

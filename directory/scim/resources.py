@@ -47,12 +47,10 @@ def user_resource(user: User, group_names: dict[int, str], base_url: str) -> dic
         for key, value in (("givenName", user.first_name), ("familyName", user.last_name))
         if value
     }
-    formatted = " ".join(filter(None, (user.first_name, user.last_name)))
-    if formatted:
-        name["formatted"] = formatted
+    if name:
         resource["name"] = name
     if user.email:
-        resource["emails"] = [{"value": user.email, "type": "work", "primary": True}]
+        resource["emails"] = [{"value": user.email, "type": "work"}]
     resource["active"] = user.is_active
     group_ids = sorted(getattr(user, "group_ids", None) or [])
     if group_ids:
@@ -72,9 +70,10 @@ def user_resource(user: User, group_names: dict[int, str], base_url: str) -> dic
 
 
 def group_resource(
-    group: Group, members: list[tuple[int, str]] | None, base_url: str
+    group: Group, members: list[tuple[int, str]] | None, base_url: str, *, display: bool = False
 ) -> dict[str, Any]:
-    """`members` None: not read (excluded by the request), so not returned."""
+    """`members` None: not read (excluded by the request), so not returned; their `display`
+    (returned "request", RFC 7643 §7) only if `display`."""
     location = f"{base_url}/Groups/{group.pk}"
     resource: dict[str, Any] = {"schemas": [GROUP], "id": str(group.pk)}
     external_id = getattr(group, "external_id", None)
@@ -86,7 +85,7 @@ def group_resource(
             {
                 "value": str(user_id),
                 "$ref": f"{base_url}/Users/{user_id}",
-                "display": username,
+                **({"display": username} if display else {}),
                 "type": "User",
             }
             for user_id, username in members
@@ -122,6 +121,10 @@ class Projection:
         if self.attributes:
             return any(attribute == name for attribute, _ in self.attributes)
         return (name, None) not in self.excluded
+
+    def asks_for(self, name: str, sub: str) -> bool:
+        """Whether `attributes` names the sub-attribute (for those returned on request)."""
+        return (name, sub) in self.attributes
 
     def apply(self, resource: dict[str, Any]) -> dict[str, Any]:
         if not self.attributes and not self.excluded:

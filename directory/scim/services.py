@@ -22,9 +22,7 @@ from directory.models import GroupExternalId, UserExternalId
 from directory.permissions import require_perm
 from directory.scim import selectors
 from directory.scim.documents import GroupValues, UserValues
-from directory.scim.errors import EXTERNAL_ID_TAKEN, MUTABILITY, bad_request
-
-NO_PASSWORD_CHANGE = "password is accepted at creation only (changePassword is unsupported)."  # noqa: S105
+from directory.scim.errors import EXTERNAL_ID_TAKEN, bad_request
 
 
 def _external_id_set(*, actor: User, target: User | Group, value: str | None, perm: str) -> None:
@@ -73,8 +71,6 @@ def user_update(
 ) -> None:
     """A PUT's or PATCH's result: every mapped attribute set to `values` (`active` left out:
     unchanged)."""
-    if values.password is not None:
-        raise bad_request(NO_PASSWORD_CHANGE, MUTABILITY)
     with transaction.atomic():
         user = found(directory_selectors.user_get(user_id=user_id, for_update=True))
         preconditions.require(user_tag(user))
@@ -86,6 +82,8 @@ def user_update(
         }
         if values.is_active is not None:
             data["is_active"] = values.is_active
+        if values.password is not None:
+            data["password"] = values.password  # validated and hashed by the service
         services.user_update(actor=actor, user=user, data=data)
         _external_id_set(
             actor=actor, target=user, value=values.external_id, perm="auth.change_user"

@@ -250,8 +250,9 @@ def _groups(request: HttpRequest, query: Query, groups: list[Group]) -> list[dic
         else {}
     )
     base = base_url(request)
+    display = query.projection.asks_for("members", "display")
     return [
-        query.projection.apply(group_resource(group, members.get(group.pk), base))
+        query.projection.apply(group_resource(group, members.get(group.pk), base, display=display))
         for group in groups
     ]
 
