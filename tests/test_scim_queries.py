@@ -112,7 +112,7 @@ def test_service_provider_config_resource_types_and_schemas(scim: Scim) -> None:
     assert config["etag"] == {"supported": True}
     assert not config["bulk"]["supported"]
     assert not config["sort"]["supported"]
-    assert not config["changePassword"]["supported"]
+    assert config["changePassword"]["supported"]
     assert config["authenticationSchemes"][0]["type"] == "oauthbearertoken"
     types = scim.get("/ResourceTypes").json()
     assert [t["id"] for t in types["Resources"]] == ["User", "Group"]
@@ -127,3 +127,19 @@ def test_service_provider_config_resource_types_and_schemas(scim: Scim) -> None:
     assert by_name["password"]["returned"] == "never"
     assert by_name["groups"]["mutability"] == "readOnly"
     assert error_of(scim.get("/Schemas/urn:nope")) == (404, None)
+
+
+def test_members_display_is_returned_on_request(scim: Scim) -> None:
+    group = GroupFactory.create()
+    member = UserFactory.create(username="m")
+    group.user_set.add(member)
+    plain = scim.get(f"/Groups/{group.pk}").json()["members"]
+    assert plain == [
+        {
+            "value": str(member.pk),
+            "$ref": f"http://testserver/scim/v2/Users/{member.pk}",
+            "type": "User",
+        }
+    ]
+    asked = scim.get(f"/Groups/{group.pk}?attributes=members.value,members.display").json()
+    assert asked["members"] == [{"value": str(member.pk), "display": "m"}]

@@ -4,11 +4,12 @@ the audit trail, ETags, and no secret in any answer."""
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from oauth2_provider.models import AccessToken
 
 from audit.models import AuditEvent
 from directory.models import UserExternalId
 from tests.conftest import BearerFactory
-from tests.factories import GroupFactory, SuperuserFactory, UserFactory
+from tests.factories import AccessTokenFactory, GroupFactory, SuperuserFactory, UserFactory
 from tests.scim import USER_SCHEMA, Scim, error_of, patch_op, provisioning_client, scim_token
 
 pytestmark = pytest.mark.django_db
@@ -48,12 +49,8 @@ def test_a_created_user_is_the_directorys_user_and_reads_back_mapped(scim: Scim)
     assert user.check_password("Correct-Horse-Battery-9")
     assert body["id"] == str(user.pk)
     assert body["externalId"] == "bjensen-ext"
-    assert body["name"] == {
-        "givenName": "Barbara",
-        "familyName": "Jensen",
-        "formatted": "Barbara Jensen",
-    }
-    assert body["emails"] == [{"value": "bjensen@example.com", "type": "work", "primary": True}]
+    assert body["name"] == {"givenName": "Barbara", "familyName": "Jensen"}
+    assert body["emails"] == [{"value": "bjensen@example.com", "type": "work"}]
     assert body["meta"]["resourceType"] == "User"
     assert body["meta"]["location"] == f"http://testserver/scim/v2/Users/{user.pk}"
     assert created["Location"] == body["meta"]["location"]
@@ -205,13 +202,30 @@ def test_put_replaces_the_mapped_attributes(scim: Scim) -> None:
     assert not UserExternalId.objects.exists()
 
 
-def test_a_password_change_is_refused_after_creation(scim: Scim) -> None:
-    user_id = scim.post("/Users", {"userName": "gina"}).json()["id"]
-    response = scim.patch(
-        f"/Users/{user_id}",
-        patch_op({"op": "replace", "path": "password", "value": "New-Pass-99x"}),
+def test_a_password_set_later_is_validated_hashed_and_revokes_tokens(
+    client: Client, scim: Scim
+) -> None:
+    user = UserFactory.create(username="gina")
+    user_token = AccessTokenFactory.create(user=user)
+    path = f"/Users/{user.pk}"
+    weak = scim.patch(path, patch_op({"op": "replace", "path": "password", "value": "gina"}))
+    assert error_of(weak) == (400, "invalidValue")
+    assert AccessToken.objects.filter(pk=user_token.pk).exists()
+    changed = scim.patch(
+        path, patch_op({"op": "replace", "path": "password", "value": "New-Pass-99x!"})
     )
-    assert error_of(response) == (400, "mutability")
+    assert changed.status_code == 200
+    assert "password" not in changed.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("New-Pass-99x!")
+    assert not AccessToken.objects.filter(pk=user_token.pk).exists()
+
+
+def test_deactivation_revokes_the_users_tokens(scim: Scim) -> None:
+    user = UserFactory.create()
+    user_token = AccessTokenFactory.create(user=user)
+    scim.patch(f"/Users/{user.pk}", patch_op({"op": "replace", "path": "active", "value": False}))
+    assert not AccessToken.objects.filter(pk=user_token.pk).exists()
 
 
 def test_delete_removes_the_user(scim: Scim) -> None:
