@@ -40,7 +40,7 @@ def test_a_conflict_in_a_later_write_rolls_back_the_earlier_writes(scim: Scim) -
     GroupFactory.create(name="two")
     member = UserFactory.create()
     response = scim.patch(
-        f"/Groups/{group.pk}",
+        f"/Groups/g{group.pk}",
         patch_op(
             {"op": "add", "path": "members", "value": [{"value": str(member.pk)}]},
             {"op": "replace", "path": "displayName", "value": "two"},
@@ -56,7 +56,7 @@ def test_a_member_who_is_no_user_fails_the_whole_patch(scim: Scim) -> None:
     group = GroupFactory.create(name="g")
     member = UserFactory.create()
     response = scim.patch(
-        f"/Groups/{group.pk}",
+        f"/Groups/g{group.pk}",
         patch_op(
             {"op": "add", "path": "members", "value": [{"value": str(member.pk)}]},
             {"op": "add", "path": "members", "value": [{"value": "999999"}]},
@@ -113,7 +113,7 @@ def test_replace_of_members_sets_exactly_those(scim: Scim) -> None:
     old, kept, new = UserFactory.create_batch(3)
     group.user_set.add(old, kept)
     scim.patch(
-        f"/Groups/{group.pk}",
+        f"/Groups/g{group.pk}",
         patch_op(
             {
                 "op": "replace",
@@ -123,7 +123,7 @@ def test_replace_of_members_sets_exactly_those(scim: Scim) -> None:
         ),
     )
     assert set(group.user_set.all()) == {kept, new}
-    scim.patch(f"/Groups/{group.pk}", patch_op({"op": "remove", "path": "members"}))
+    scim.patch(f"/Groups/g{group.pk}", patch_op({"op": "remove", "path": "members"}))
     assert not group.user_set.exists()
 
 
@@ -134,11 +134,11 @@ def test_membership_needs_change_user_and_a_superusers_only_a_superuser(client: 
     add_user = patch_op(
         {"op": "add", "path": "members", "value": [{"value": str(UserFactory.create().pk)}]}
     )
-    assert error_of(only_groups.patch(f"/Groups/{group.pk}", add_user)) == (403, None)
+    assert error_of(only_groups.patch(f"/Groups/g{group.pk}", add_user)) == (403, None)
     User.objects.filter(username="provisioner").delete()
     full = Scim(client, scim_token(provisioning_client()))
     add_admin = patch_op({"op": "add", "path": "members", "value": [{"value": str(admin.pk)}]})
-    assert error_of(full.patch(f"/Groups/{group.pk}", add_admin)) == (403, None)
+    assert error_of(full.patch(f"/Groups/g{group.pk}", add_admin)) == (403, None)
     assert not group.user_set.exists()
 
 
@@ -146,8 +146,8 @@ def test_membership_changes_are_audited_once_with_the_client(scim: Scim) -> None
     group = GroupFactory.create()
     member = UserFactory.create()
     add = patch_op({"op": "add", "path": "members", "value": [{"value": str(member.pk)}]})
-    scim.patch(f"/Groups/{group.pk}", add)
-    scim.patch(f"/Groups/{group.pk}", add)
+    scim.patch(f"/Groups/g{group.pk}", add)
+    scim.patch(f"/Groups/g{group.pk}", add)
     events = AuditEvent.objects.filter(action="group.member_added")
     assert [(e.target_id, e.changes, e.client_id) for e in events] == [
         (str(group.pk), {"member": [None, member.pk]}, "entra-provisioning")
@@ -156,11 +156,11 @@ def test_membership_changes_are_audited_once_with_the_client(scim: Scim) -> None
 
 def test_if_match_on_a_group(scim: Scim) -> None:
     group = GroupFactory.create(name="before")
-    version = scim.get(f"/Groups/{group.pk}").json()["meta"]["version"]
+    version = scim.get(f"/Groups/g{group.pk}").json()["meta"]["version"]
     rename = patch_op({"op": "replace", "path": "displayName", "value": "after"})
-    assert scim.patch(f"/Groups/{group.pk}", rename, **{"If-Match": version}).status_code == 200
+    assert scim.patch(f"/Groups/g{group.pk}", rename, **{"If-Match": version}).status_code == 200
     again = patch_op({"op": "replace", "path": "displayName", "value": "again"})
-    assert error_of(scim.patch(f"/Groups/{group.pk}", again, **{"If-Match": version})) == (
+    assert error_of(scim.patch(f"/Groups/g{group.pk}", again, **{"If-Match": version})) == (
         412,
         None,
     )

@@ -27,7 +27,7 @@ def scim(client: Client) -> Scim:
 
 
 def _usernames(body: dict[str, object]) -> list[str]:
-    return [resource["userName"] for resource in body["Resources"]]  # type: ignore[attr-defined, index]
+    return [resource["userName"] for resource in body["Resources"]]  # type: ignore[attr-defined]
 
 
 def test_pages_are_1_based_with_total_results(scim: Scim) -> None:
@@ -133,7 +133,7 @@ def test_members_display_is_returned_on_request(scim: Scim) -> None:
     group = GroupFactory.create()
     member = UserFactory.create(username="m")
     group.user_set.add(member)
-    plain = scim.get(f"/Groups/{group.pk}").json()["members"]
+    plain = scim.get(f"/Groups/g{group.pk}").json()["members"]
     assert plain == [
         {
             "value": str(member.pk),
@@ -141,5 +141,23 @@ def test_members_display_is_returned_on_request(scim: Scim) -> None:
             "type": "User",
         }
     ]
-    asked = scim.get(f"/Groups/{group.pk}?attributes=members.value,members.display").json()
+    asked = scim.get(f"/Groups/g{group.pk}?attributes=members.value,members.display").json()
     assert asked["members"] == [{"value": str(member.pk), "display": "m"}]
+
+
+def test_ids_are_unique_across_users_and_groups(scim: Scim) -> None:
+    """RFC 7643 §3.1: a group's id is its directory id prefixed with "g"."""
+    user = UserFactory.create()
+    group = GroupFactory.create()
+    group.user_set.add(user)
+    assert scim.get(f"/Groups/g{group.pk}").json()["id"] == f"g{group.pk}"
+    assert error_of(scim.get(f"/Groups/{group.pk}")) == (404, None)
+    assert scim.get(f"/Users/{user.pk}").json()["groups"][0]["value"] == f"g{group.pk}"
+    by_id = scim.get("/Groups?filter=" + quote(f'id eq "g{group.pk}"')).json()
+    assert by_id["totalResults"] == 1
+    assert scim.get("/Groups?filter=" + quote(f'id eq "{group.pk}"')).json()["totalResults"] == 0
+    members_of = scim.get("/Users?filter=" + quote(f'groups[value eq "g{group.pk}"]')).json()
+    assert [u["id"] for u in members_of["Resources"]] == [str(user.pk)]
+    everything = scim.post("/.search", {"count": 50}).json()["Resources"]
+    ids = [resource["id"] for resource in everything]
+    assert len(ids) == len(set(ids))

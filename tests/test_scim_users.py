@@ -117,8 +117,8 @@ def test_groups_are_read_only_on_the_user(scim: Scim) -> None:
     body = scim.get(f"/Users/{user.pk}").json()
     assert body["groups"] == [
         {
-            "value": str(group.pk),
-            "$ref": f"http://testserver/scim/v2/Groups/{group.pk}",
+            "value": "g" + str(group.pk),
+            "$ref": f"http://testserver/scim/v2/Groups/g{group.pk}",
             "display": "ops",
             "type": "direct",
         }

@@ -9,8 +9,9 @@ from django.db.models import Q
 
 from directory.scim.discovery import GROUP, USER
 from directory.scim.errors import INVALID_FILTER, ScimError
-from directory.scim.filters import Attribute, InvalidFilter, Resource
+from directory.scim.filters import Attribute, InvalidFilter, Resource, parse_filter
 from directory.scim.filters import filter_q as to_q
+from directory.scim.ids import group_ids_in_filter
 
 USERS = Resource(
     User,
@@ -61,9 +62,14 @@ GROUPS = Resource(
 RESOURCES = {"User": USERS, "Group": GROUPS}
 
 
+# Where a filter names a group's SCIM id (directory.scim.ids).
+GROUP_ID_PATHS = {"User": frozenset({"groups.value"}), "Group": frozenset({"id"})}
+
+
 def filter_q(resource_type: str, expression: str) -> Q:
     """The filter as a Q on the resource type's model, or 400 invalidFilter."""
     try:
-        return to_q(expression, RESOURCES[resource_type])
+        node = group_ids_in_filter(parse_filter(expression), GROUP_ID_PATHS[resource_type])
+        return to_q(node, RESOURCES[resource_type])
     except InvalidFilter as exc:
         raise ScimError(400, str(exc), INVALID_FILTER) from exc

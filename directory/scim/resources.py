@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 
 from directory.etags import group_tag, user_tag
 from directory.scim.discovery import GROUP, USER
+from directory.scim.ids import group_id
 
 ALWAYS_RETURNED = frozenset({"id", "schemas"})
 NEVER_RETURNED = frozenset({"password"})
@@ -56,12 +57,12 @@ def user_resource(user: User, group_names: dict[int, str], base_url: str) -> dic
     if group_ids:
         resource["groups"] = [
             {
-                "value": str(group_id),
-                "$ref": f"{base_url}/Groups/{group_id}",
-                "display": group_names.get(group_id, ""),
+                "value": group_id(pk),
+                "$ref": f"{base_url}/Groups/{group_id(pk)}",
+                "display": group_names.get(pk, ""),
                 "type": "direct",
             }
-            for group_id in group_ids
+            for pk in group_ids
         ]
     resource["meta"] = _meta(
         "User", location, user_tag(user), user.date_joined, getattr(user, "last_modified", None)
@@ -74,8 +75,8 @@ def group_resource(
 ) -> dict[str, Any]:
     """`members` None: not read (excluded by the request), so not returned; their `display`
     (returned "request", RFC 7643 §7) only if `display`."""
-    location = f"{base_url}/Groups/{group.pk}"
-    resource: dict[str, Any] = {"schemas": [GROUP], "id": str(group.pk)}
+    location = f"{base_url}/Groups/{group_id(group.pk)}"
+    resource: dict[str, Any] = {"schemas": [GROUP], "id": group_id(group.pk)}
     external_id = getattr(group, "external_id", None)
     if external_id is not None:
         resource["externalId"] = external_id

@@ -55,6 +55,7 @@ from directory.scim.errors import (
     from_validation_error,
 )
 from directory.scim.filters import InvalidFilter, InvalidPath
+from directory.scim.ids import parse_group_id, parse_user_id
 from directory.scim.patch import operations, patched
 from directory.scim.paths import parse_target
 from directory.scim.query import filter_q
@@ -64,7 +65,6 @@ from identity.scopes import SCIM
 
 MEDIA_TYPE = "application/scim+json"
 BEARER = ClientCredentialsBearer(scopes=[SCIM])
-MAX_ID = 2**63 - 1
 Handler = Callable[..., HttpResponse]
 
 
@@ -153,9 +153,11 @@ def _body(request: HttpRequest) -> Any:
 
 
 def _id(value: str) -> int:
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    raise ScimError(404, "Not found.")
+    return found(parse_user_id(value))
+
+
+def _gid(value: str) -> int:
+    return found(parse_group_id(value))
 
 
 def _resource_headers(resource: dict[str, Any]) -> dict[str, str]:
@@ -424,7 +426,7 @@ def groups_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def groups_get(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
-    group = found(selectors.group_get(group_id=_id(group_id)))
+    group = found(selectors.group_get(group_id=_gid(group_id)))
     tag = group_tag(group)
     failure = Preconditions.of(request).failure(tag)
     if failure == 304:
@@ -437,7 +439,7 @@ def groups_get(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
 
 
 def groups_replace(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
-    pk = _id(group_id)
+    pk = _gid(group_id)
     values = group_values(body_document(_body(request), GROUP_ATTRIBUTES))
     services.group_update(
         actor=request.user,
@@ -450,7 +452,7 @@ def groups_replace(request: AuthenticatedRequest, group_id: str) -> HttpResponse
 
 
 def groups_patch(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
-    pk = _id(group_id)
+    pk = _gid(group_id)
     ops = operations(_body(request))
     with transaction.atomic():
         group = found(selectors.group_get(group_id=pk))
@@ -473,7 +475,7 @@ def groups_patch(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
 
 def groups_delete(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
     services.group_delete(
-        actor=request.user, group_id=_id(group_id), preconditions=Preconditions.of(request)
+        actor=request.user, group_id=_gid(group_id), preconditions=Preconditions.of(request)
     )
     return HttpResponse(status=204)
 
