@@ -328,12 +328,6 @@ def _user_answer(
     return _response(query.projection.apply(resource), status, headers)
 
 
-def _conditional_get(request: HttpRequest, tag: str | None) -> None:
-    failure = Preconditions.of(request).failure(tag)
-    if failure == 412:
-        raise ScimError(412, "If-Match does not match the resource's version.")
-
-
 def users_list(request: AuthenticatedRequest) -> HttpResponse:
     return _user_listing(request, Query.of_request(request))
 
