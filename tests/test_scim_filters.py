@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.db.models import Q
 
 from directory.scim.filters import (
@@ -450,3 +451,77 @@ def test_invalid_patch_paths_are_invalid_path(path: str, detail: str) -> None:
     with pytest.raises(InvalidPath, match=detail.replace("[", r"\[")) as raised:
         parse_path(path, GROUP)
     assert raised.value.scim_type == "invalidPath"
+
+
+# Indexes, at the size of a large directory
+
+USERS, GROUPS = 100_000, 10_000
+SERIES = {
+    # A recursive CTE on SQLite, generate_series on PostgreSQL: the rows come from the
+    # database itself, in one statement each.
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+    "SELECT i FROM n",
+    "postgresql": "SELECT i FROM generate_series(1, %s) AS n(i)",
+}
+
+
+@pytest.fixture
+def directory_of_a_hundred_thousand(db: None) -> None:
+    """10^5 users in 10^4 groups, with the statistics the planner reads."""
+    rows = f"FROM ({SERIES[connection.vendor]}) AS s"
+    users = (
+        "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
+        " email, is_staff, is_active, date_joined)"
+        " SELECT '!', FALSE, 'user' || i, 'First', 'Last' || i, 'u' || i || '@example.com',"
+        f" FALSE, TRUE, CURRENT_TIMESTAMP {rows}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(users, [USERS])
+        cursor.execute(f"INSERT INTO auth_group (name) SELECT 'Group ' || i {rows}", [GROUPS])
+        cursor.execute("ANALYZE auth_user")
+        cursor.execute("ANALYZE auth_group")
+
+
+def plan(resource: Resource, expression: str) -> str:
+    query = resource.model._default_manager.filter(filter_q(expression, resource)).values("pk")
+    sql, params = query.query.sql_with_params()
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+NAME_LOOKUPS = [
+    (USER, 'userName eq "USER77777"', "directory_user_username_lower_uniq"),
+    (USER, f'{USER_SCHEMA}:userName Eq "user77777"', "directory_user_username_lower_uniq"),
+    (GROUP, 'displayName eq "group 7777"', "directory_group_name_lower"),
+]
+
+
+def test_at_a_hundred_thousand_users_filters_read_indexes(
+    directory_of_a_hundred_thousand: None,
+) -> None:
+    """(One test: filling the directory is most of its time.)
+
+    `eq` on a name: SQLite and PostgreSQL both choose the index on lower(…), the filter's own
+    expression. `co` on PostgreSQL: Django's icontains, `UPPER(col::text) LIKE UPPER(…)`, the
+    trigram indexes' expression (migration 0001). `groups eq "5"`: group 5's memberships,
+    then those users by id (`pk IN (…)`, where a correlated EXISTS has SQLite probe every
+    user); negated, `NOT EXISTS`, an anti-join on PostgreSQL (`NOT IN` is one only while its
+    subquery fits in work_mem)."""
+    for resource, expression, index in NAME_LOOKUPS:
+        table = resource.model._meta.db_table
+        explained = plan(resource, expression)
+        if connection.vendor == "sqlite":
+            assert f"SEARCH {table} USING INDEX {index} (<expr>=?)" in explained, explained
+        else:
+            assert f"Index Scan using {index} on {table}" in explained, explained
+        assert resource.model._default_manager.filter(filter_q(expression, resource)).count() == 1
+    if connection.vendor == "sqlite":
+        explained = plan(USER, 'groups.value eq "5"')
+        assert "SEARCH auth_user USING INTEGER PRIMARY KEY (rowid=?)" in explained, explained
+    else:
+        explained = plan(USER, 'userName co "R7777"')
+        assert "Bitmap Index Scan on directory_user_username_trgm" in explained, explained
+        explained = plan(USER, "not (groups pr)")
+        assert "Anti Join" in explained, explained
