@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import Q
+from oauth2_provider.models import Application
 
 from directory.scim.filters import (
     GROUP_SCHEMA,
@@ -19,7 +20,7 @@ from directory.scim.filters import (
     parse_filter,
     parse_path,
 )
-from tests.factories import GroupFactory, UserFactory
+from tests.factories import ApplicationFactory, GroupFactory, UserFactory
 
 USER = Resource(
     model=User,
@@ -160,60 +161,86 @@ def people(db: None) -> dict[str, User]:
     }
 
 
+USER_CASES = [
+    ('userName eq "alice"', ["Alice"]),
+    ('USERNAME EQ "ALICE"', ["Alice"]),
+    ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "BOB"', ["bob"]),
+    ('userName ne "alice"', ["bob", "carol"]),
+    ('userName co "LI"', ["Alice"]),
+    ('userName sw "B"', ["bob"]),
+    ('userName ew "OL"', ["carol"]),
+    ('userName co "%"', []),
+    ('userName co "_"', []),
+    ('userName gt "b"', ["bob", "carol"]),
+    ('userName ge "bob"', ["bob", "carol"]),
+    ('userName lt "BOB"', ["Alice"]),
+    ('userName le "bob"', ["Alice", "bob"]),
+    ('name.familyName eq "smith"', ["bob"]),
+    ('name.familyName co "mit"', ["Alice", "bob"]),
+    ('name.familyName sw "S"', ["Alice"]),
+    ('name.familyName ew "TH"', []),
+    ("name.givenName pr", ["Alice", "bob"]),
+    ("not (name.givenName pr)", ["carol"]),
+    ("name.givenName eq null", ["carol"]),
+    ("name.givenName ne null", ["Alice", "bob"]),
+    ("emails pr", ["Alice", "bob"]),
+    ('emails co "example.com"', ["Alice"]),
+    ('emails.value ew ".ORG"', ["bob"]),
+    ('emails[type eq "work" and value co "@work."]', ["bob"]),
+    ('emails[type eq "home"]', []),
+    ('emails[type eq "work"]', ["Alice", "bob"]),
+    ('emails[not (type eq "home")]', ["Alice", "bob"]),
+    ('emails.type eq "work"', ["Alice", "bob"]),
+    ('emails.type ne "work"', ["carol"]),
+    ("emails[primary eq true]", ["Alice", "bob"]),
+    ('emails[type eq "work"].value eq "BOB@work.example.org"', ["bob"]),
+    ("active eq true", ["Alice", "bob"]),
+    ('active eq "False"', ["carol"]),
+    ('active eq "TRUE"', ["Alice", "bob"]),
+    ("active ne true", ["carol"]),
+    ('userName eq "bob" or userName eq "carol" and active eq true', ["bob"]),
+    ('(userName eq "bob" or userName eq "carol") and active eq false', ["carol"]),
+    ('not (userName eq "bob") and not (active eq false)', ["Alice"]),
+    ('not (userName eq "bob" or active eq false)', ["Alice"]),
+    (
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "Jones"',
+        ["carol"],
+    ),
+]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("expression", "expected"),
-    [
-        ('userName eq "alice"', ["Alice"]),
-        ('USERNAME EQ "ALICE"', ["Alice"]),
-        ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "BOB"', ["bob"]),
-        ('userName ne "alice"', ["bob", "carol"]),
-        ('userName co "LI"', ["Alice"]),
-        ('userName sw "B"', ["bob"]),
-        ('userName ew "OL"', ["carol"]),
-        ('userName co "%"', []),
-        ('userName co "_"', []),
-        ('userName gt "b"', ["bob", "carol"]),
-        ('userName ge "bob"', ["bob", "carol"]),
-        ('userName lt "BOB"', ["Alice"]),
-        ('userName le "bob"', ["Alice", "bob"]),
-        ('name.familyName eq "smith"', ["bob"]),
-        ('name.familyName co "mit"', ["Alice", "bob"]),
-        ('name.familyName sw "S"', ["Alice"]),
-        ('name.familyName ew "TH"', []),
-        ("name.givenName pr", ["Alice", "bob"]),
-        ("not (name.givenName pr)", ["carol"]),
-        ("name.givenName eq null", ["carol"]),
-        ("name.givenName ne null", ["Alice", "bob"]),
-        ("emails pr", ["Alice", "bob"]),
-        ('emails co "example.com"', ["Alice"]),
-        ('emails.value ew ".ORG"', ["bob"]),
-        ('emails[type eq "work" and value co "@work."]', ["bob"]),
-        ('emails[type eq "home"]', []),
-        ('emails[type eq "work"]', ["Alice", "bob"]),
-        ('emails[not (type eq "home")]', ["Alice", "bob"]),
-        ('emails.type eq "work"', ["Alice", "bob"]),
-        ('emails.type ne "work"', ["carol"]),
-        ("emails[primary eq true]", ["Alice", "bob"]),
-        ('emails[type eq "work"].value eq "BOB@work.example.org"', ["bob"]),
-        ("active eq true", ["Alice", "bob"]),
-        ('active eq "False"', ["carol"]),
-        ('active eq "TRUE"', ["Alice", "bob"]),
-        ("active ne true", ["carol"]),
-        ('userName eq "bob" or userName eq "carol" and active eq true', ["bob"]),
-        ('(userName eq "bob" or userName eq "carol") and active eq false', ["carol"]),
-        ('not (userName eq "bob") and not (active eq false)', ["Alice"]),
-        ('not (userName eq "bob" or active eq false)', ["Alice"]),
-        (
-            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "Jones"',
-            ["carol"],
-        ),
-    ],
-)
+@pytest.mark.parametrize(("expression", "expected"), USER_CASES)
 def test_filters_select_the_users_they_describe(
     people: dict[str, User], expression: str, expected: list[str]
 ) -> None:
     assert users(expression) == expected
+
+
+def scim_user(user: User) -> dict[str, object]:
+    """A user as the SCIM endpoint shows it (RFC 7643 §4.1), for `matches`."""
+    shown: dict[str, object] = {
+        "id": str(user.pk),
+        "userName": user.username,
+        "name": {"givenName": user.first_name, "familyName": user.last_name},
+        "active": user.is_active,
+        "groups": [{"value": str(g.pk), "display": g.name} for g in user.groups.all()],
+        "meta": {"created": user.date_joined.isoformat()},
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": user.last_name
+        },
+    }
+    if user.email:
+        shown["emails"] = [{"value": user.email, "type": "work", "primary": True}]
+    return shown
+
+
+@pytest.mark.django_db
+def test_matches_in_memory_agrees_with_the_database(people: dict[str, User]) -> None:
+    shown = {user.username: scim_user(user) for user in User.objects.all()}
+    for expression, expected in USER_CASES:
+        matched = sorted(name for name, user in shown.items() if matches(expression, user, USER))
+        assert matched == expected, expression
 
 
 @pytest.mark.django_db
@@ -276,6 +303,33 @@ def test_filters_the_resource_cannot_answer_are_invalid(
 ) -> None:
     with pytest.raises(InvalidFilter, match=detail.replace("(", r"\(")):
         users(expression)
+
+
+APPLICATIONS = Resource(
+    model=Application,
+    schema="urn:example:params:scim:schemas:Application",
+    attributes={"name": Attribute("name"), "owner": Attribute("user__username")},
+)
+
+
+@pytest.mark.django_db
+def test_an_attribute_across_a_missing_relation_is_false_never_unknown() -> None:
+    """An application without an owner reads NULL through its LEFT JOIN: `owner eq "x"` is
+    false for it, so `ne` and `not` include it, as they do an empty attribute."""
+    ApplicationFactory.create(name="owned", user=UserFactory.create(username="Alice"))
+    ApplicationFactory.create(name="orphan", user=None)
+
+    def apps(expression: str) -> list[str]:
+        rows = Application.objects.filter(filter_q(expression, APPLICATIONS))
+        return sorted(rows.values_list("name", flat=True))
+
+    assert apps('owner eq "ALICE"') == ["owned"]
+    assert apps('owner ne "alice"') == ["orphan"]
+    assert apps('not (owner eq "alice")') == ["orphan"]
+    assert apps('not (owner co "LIC")') == ["orphan"]
+    assert apps('not (owner gt "a")') == ["orphan"]
+    assert apps("owner pr") == ["owned"]
+    assert apps("not (owner pr)") == ["orphan"]
 
 
 # Multi-valued attributes
@@ -431,6 +485,8 @@ def test_a_member_filter_picks_the_values_a_patch_acts_on() -> None:
         members[3],
     ]
     assert matches('value eq "8"', members[2], GROUP, within="members")
+    assert matches('type eq "User"', members[2], GROUP, within="members")
+    assert not matches('type eq "User"', {"display": "no value"}, GROUP, within="members")
     assert parse_path("members", GROUP).matches(members[2])
 
 

@@ -547,23 +547,29 @@ class _Matcher(FilterVisitor[bool]):
     element: Mapping[str, object]
     within: str = ""
 
-    def _read(self, key: str, attribute: Attribute) -> object:
+    def _names(self, key: str) -> list[str]:
+        """The names leading to `key` in the element: the URN of an extension is a key."""
         relative = key.removeprefix(f"{self.within}.") if self.within else key
         urn, _, dotted = relative.rpartition(":")
-        names = ([urn] if urn else []) + dotted.split(".")
-        value = _read(self.element, names)
-        if value is None and attribute.constant is not None:
-            holder = _read(self.element, [*names[:-1], "value"])
-            return attribute.constant if _is_present(holder) else None
-        return value
+        return ([urn] if urn else []) + dotted.split(".")
+
+    def _read(self, key: str, attribute: Attribute) -> object:
+        if attribute.lookup is None and attribute.constant is None:
+            raise InvalidFilter(f"{key!r} cannot be filtered on")
+        names = self._names(key)
+        if attribute.constant is None:
+            return _read(self.element, names)
+        # The same for each value there is, whatever the element says.
+        holders = _read(self.element, [*names[:-1], "value"])
+        if isinstance(holders, list):
+            return [attribute.constant if _is_present(h) else None for h in holders]
+        return attribute.constant if _is_present(holders) else None
 
     def visit_comparison(self, node: Comparison) -> bool:
         if node.op == Op.ne:
             return not self.visit_comparison(Comparison(node.attr_path, Op.eq, node.value))
         key, attribute = _resolve(self.resource, node.attr_path, self.within)
         expected = _value(key, attribute, node)
-        if attribute.lookup is None and attribute.constant is None:
-            raise InvalidFilter(f"{key!r} cannot be filtered on")
         actual = self._read(key, attribute)
         if isinstance(actual, list) and expected is not None:
             return any(_compare_values(attribute, node.op, item, expected) for item in actual)
@@ -584,7 +590,7 @@ class _Matcher(FilterVisitor[bool]):
         if self.within:
             raise InvalidFilter("a value path cannot hold another")
         key = _complex_key(self.resource, node.attr_path, InvalidFilter)
-        values = _read(self.element, [key.split(":")[-1]])
+        values = _read(self.element, self._names(key))
         items = values if isinstance(values, list) else [values]
         return any(
             _Matcher(self.resource, item, key).visit(node.val_filter)
