@@ -400,6 +400,23 @@ def test_group_display_names_compare_without_case(teams: dict[str, Group]) -> No
     assert groups('displayName co "MIN"') == ["admins"]
 
 
+@pytest.mark.django_db
+def test_the_filters_entra_id_and_okta_send_find_what_they_look_for() -> None:
+    """The queries of Microsoft Entra ID's provisioning (its SCIM validator's requests) and
+    Okta's: a user by userName before creating it, a group by displayName, and whether a
+    user is a member of a group."""
+    user = UserFactory.create(username="Test_User_dfeef4c5@contoso.com")
+    team = GroupFactory.create(name="Group1DisplayName")
+    team.user_set.add(user)
+    GroupFactory.create(name="other")
+    assert users('userName eq "test_user_DFEEF4C5@contoso.com"') == [user.username]
+    assert users('userName eq "Test_User_dfeef4c5@contoso.com"') == [user.username]
+    assert groups('displayName eq "Group1DisplayName"') == ["Group1DisplayName"]
+    assert groups(f'id eq "{team.pk}" and members eq "{user.pk}"') == ["Group1DisplayName"]
+    assert groups(f'id eq "{team.pk}" and members eq "{user.pk + 1000}"') == []
+    assert groups(f'members[value eq "{user.pk}"]') == ["Group1DisplayName"]
+
+
 def test_a_filter_compiles_to_a_q_the_orm_can_combine() -> None:
     q = filter_q('userName eq "x"', USER)
     assert isinstance(q, Q)

@@ -150,8 +150,12 @@ class Resource:
     attributes: Mapping[str, Attribute]
 
 
-_TRUE = ~Q(pk__in=[])
-_FALSE = Q(pk__in=[])
+def _true() -> Q:
+    return ~Q(pk__in=[])
+
+
+def _false() -> Q:
+    return Q(pk__in=[])
 
 
 class _Nothing:
@@ -285,7 +289,7 @@ def _compare(
     if value is None:
         return ~_present(column, attribute)
     if isinstance(value, _Nothing):
-        return _FALSE
+        return _false()
     q = _comparison(column, attribute, op, value)
     return q & Q(**{f"{column}__isnull": False}) if nullable else q
 
@@ -386,11 +390,11 @@ class _ToQ(FilterVisitor[Q]):
             if attribute.constant is None:
                 raise InvalidFilter(f"{key!r} cannot be filtered on")
             if not constant(attribute):
-                return _FALSE
+                return _false()
             # The constant holds for each value there is: our one email is always "work".
             holder = self.resource.attributes.get(f"{_parent(key)}.value")
             if holder is None or holder.lookup is None:
-                return _TRUE
+                return _true()
             within = replace(self, within=_parent(key))
             return within.visit_present(Present(AttrPath(attr="value")))
         if attribute.multi_valued and not self.relation:
