@@ -31,9 +31,9 @@ The rules, each the same in SQL and in `matches`:
 - Two-valued logic: every comparison is true or false, never SQL's unknown, so `ne` is
   exactly `not (eq)` and both match the rows where the attribute has no value.
 - A multi-valued attribute (`multi_valued`: its lookup crosses a to-many relation) matches when
-  any of its values does, through `EXISTS`, so no row is ever repeated; `ne` on it is
-  `not (eq)`: no value is equal (scim2-models' reading). A value path's filter holds for one
-  and the same value (`members[value eq "42" and display co "a"]`).
+  any of its values does, through `pk IN (…)` or `EXISTS (…)`, so no row is ever repeated;
+  `ne` on it is `not (eq)`: no value is equal (scim2-models' reading). A value path's filter
+  holds for one and the same value (`members[value eq "42" and display co "a"]`).
 - `constant` is a sub-attribute with a fixed value (our one email's `type` "work"), which
   holds when its complex attribute is present.
 
@@ -46,7 +46,7 @@ multi-valued attribute as the endpoint holds it (`{"value": "42", "display": "al
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -130,7 +130,7 @@ class Attribute:
     `lookup` is an ORM path from the resource's model ("username", "groups__id"); None with a
     `constant` for a sub-attribute that is the same for every value, None without one for an
     attribute that cannot be filtered on (`meta.location`). `multi_valued` when the lookup
-    crosses a to-many relation: the comparison then reads `EXISTS (…)`."""
+    crosses a to-many relation: the comparison then reads `pk IN (…)` or `EXISTS (…)`."""
 
     lookup: str | None
     kind: Kind = "string"
@@ -150,8 +150,12 @@ class Resource:
     attributes: Mapping[str, Attribute]
 
 
-_TRUE = ~Q(pk__in=[])
-_FALSE = Q(pk__in=[])
+def _true() -> Q:
+    return ~Q(pk__in=[])
+
+
+def _false() -> Q:
+    return Q(pk__in=[])
 
 
 class _Nothing:
@@ -285,7 +289,7 @@ def _compare(
     if value is None:
         return ~_present(column, attribute)
     if isinstance(value, _Nothing):
-        return _FALSE
+        return _false()
     q = _comparison(column, attribute, op, value)
     return q & Q(**{f"{column}__isnull": False}) if nullable else q
 
@@ -341,6 +345,18 @@ def _present(column: str, attribute: Attribute) -> Q:
     return q
 
 
+def _any_value(related: type[Model], back: str, inner: Q, *, negated: bool) -> Q:
+    """The rows with a value (a row of `related`) that matches `inner`, each once. Where the
+    filter keeps them, `pk IN (…)`: SQLite drives it from the subquery when that is selective,
+    where a correlated EXISTS reads every row. Where it negates them, `EXISTS (…)`, as
+    PostgreSQL turns `NOT EXISTS` into an anti-join but reads `NOT IN` row by row once the
+    subquery outgrows work_mem."""
+    rows = related._default_manager.filter(inner)
+    if negated:
+        return Q(Exists(rows.filter(**{back: OuterRef("pk")})))
+    return Q(pk__in=rows.filter(**{f"{back}__isnull": False}).values(back))
+
+
 @dataclass
 class _ToQ(FilterVisitor[Q]):
     """The Q of a filter tree. Inside a multi-valued attribute's value path, `relation` is
@@ -350,6 +366,10 @@ class _ToQ(FilterVisitor[Q]):
     within: str = ""
     model: type[Model] | None = None
     relation: str = ""
+    negated: bool = False  # under an odd number of `not`s
+
+    def _negated(self) -> "_ToQ":
+        return replace(self, negated=not self.negated)
 
     def _column(self, key: str, lookup: str, attribute: Attribute) -> str:
         if not self.relation:
@@ -370,24 +390,24 @@ class _ToQ(FilterVisitor[Q]):
             if attribute.constant is None:
                 raise InvalidFilter(f"{key!r} cannot be filtered on")
             if not constant(attribute):
-                return _FALSE
+                return _false()
             # The constant holds for each value there is: our one email is always "work".
             holder = self.resource.attributes.get(f"{_parent(key)}.value")
             if holder is None or holder.lookup is None:
-                return _TRUE
-            within = _ToQ(self.resource, _parent(key), self.model, self.relation)
+                return _true()
+            within = replace(self, within=_parent(key))
             return within.visit_present(Present(AttrPath(attr="value")))
         if attribute.multi_valued and not self.relation:
             related, back, rest = _split_relation(self.resource.model, attribute.lookup)
             inner = build(rest, attribute, _nullable(related, rest))
-            return Q(Exists(related._default_manager.filter(inner, **{back: OuterRef("pk")})))
+            return _any_value(related, back, inner, negated=self.negated)
         column = self._column(key, attribute.lookup, attribute)
         return build(column, attribute, _nullable(self.model or self.resource.model, column))
 
     def visit_comparison(self, node: Comparison) -> Q:
         if node.op == Op.ne:
             # not (eq) as a whole: on a multi-valued attribute, no value is equal.
-            return ~self.visit_comparison(Comparison(node.attr_path, Op.eq, node.value))
+            return ~self._negated().visit_comparison(Comparison(node.attr_path, Op.eq, node.value))
         key, attribute = _resolve(self.resource, node.attr_path, self.within)
         value = _value(key, attribute, node)
         return self._leaf(
@@ -406,7 +426,7 @@ class _ToQ(FilterVisitor[Q]):
         )
 
     def visit_not(self, node: Not) -> Q:
-        return ~self.visit(node.expr)
+        return ~self._negated().visit(node.expr)
 
     def visit_logical_expr(self, node: LogicalExpr) -> Q:
         terms = [self.visit(term) for term in node.terms]
@@ -426,7 +446,7 @@ class _ToQ(FilterVisitor[Q]):
         }
         if not lookups:
             # A single complex value: the filter holds only where there is one.
-            inner = _ToQ(self.resource, key, self.model).visit(node.val_filter)
+            inner = replace(self, within=key).visit(node.val_filter)
             holder = self.resource.attributes.get(f"{key}.value")
             if holder is None or holder.lookup is None:
                 return inner
@@ -437,7 +457,7 @@ class _ToQ(FilterVisitor[Q]):
             raise TypeError(f"the sub-attributes of {key!r} cross different relations")
         related, back, _ = _split_relation(model, next(iter(lookups)))
         inner = _ToQ(self.resource, key, related, relations.pop()).visit(node.val_filter)
-        return Q(Exists(related._default_manager.filter(inner, **{back: OuterRef("pk")})))
+        return _any_value(related, back, inner, negated=self.negated)
 
 
 def _complex_key(resource: Resource, path: AttrPath, error: type[ValueError]) -> str:
@@ -531,23 +551,29 @@ class _Matcher(FilterVisitor[bool]):
     element: Mapping[str, object]
     within: str = ""
 
-    def _read(self, key: str, attribute: Attribute) -> object:
+    def _names(self, key: str) -> list[str]:
+        """The names leading to `key` in the element: the URN of an extension is a key."""
         relative = key.removeprefix(f"{self.within}.") if self.within else key
         urn, _, dotted = relative.rpartition(":")
-        names = ([urn] if urn else []) + dotted.split(".")
-        value = _read(self.element, names)
-        if value is None and attribute.constant is not None:
-            holder = _read(self.element, [*names[:-1], "value"])
-            return attribute.constant if _is_present(holder) else None
-        return value
+        return ([urn] if urn else []) + dotted.split(".")
+
+    def _read(self, key: str, attribute: Attribute) -> object:
+        if attribute.lookup is None and attribute.constant is None:
+            raise InvalidFilter(f"{key!r} cannot be filtered on")
+        names = self._names(key)
+        if attribute.constant is None:
+            return _read(self.element, names)
+        # The same for each value there is, whatever the element says.
+        holders = _read(self.element, [*names[:-1], "value"])
+        if isinstance(holders, list):
+            return [attribute.constant if _is_present(h) else None for h in holders]
+        return attribute.constant if _is_present(holders) else None
 
     def visit_comparison(self, node: Comparison) -> bool:
         if node.op == Op.ne:
             return not self.visit_comparison(Comparison(node.attr_path, Op.eq, node.value))
         key, attribute = _resolve(self.resource, node.attr_path, self.within)
         expected = _value(key, attribute, node)
-        if attribute.lookup is None and attribute.constant is None:
-            raise InvalidFilter(f"{key!r} cannot be filtered on")
         actual = self._read(key, attribute)
         if isinstance(actual, list) and expected is not None:
             return any(_compare_values(attribute, node.op, item, expected) for item in actual)
@@ -568,7 +594,7 @@ class _Matcher(FilterVisitor[bool]):
         if self.within:
             raise InvalidFilter("a value path cannot hold another")
         key = _complex_key(self.resource, node.attr_path, InvalidFilter)
-        values = _read(self.element, [key.split(":")[-1]])
+        values = _read(self.element, self._names(key))
         items = values if isinstance(values, list) else [values]
         return any(
             _Matcher(self.resource, item, key).visit(node.val_filter)
