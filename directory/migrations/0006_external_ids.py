@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("directory", "0004_user_search"),
+        ("directory", "0005_group_name_lower_index"),
     ]
 
     operations = [
