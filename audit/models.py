@@ -46,7 +46,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         # Newest first, keyset-paginated on (at, id).
-        indexes = [models.Index(fields=["-at", "-id"], name="audit_event_at_id")]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="audit_event_at_id"),
+            # A target's latest event: SCIM's meta.lastModified (directory.scim.selectors).
+            models.Index(fields=["target_type", "target_id", "at"], name="audit_event_target_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id}"

@@ -165,6 +165,8 @@ OAUTH2_PROVIDER: dict[str, Any] = {
         "write": "Create, change and delete users and groups",
         "groups": "Access to groups and their members",
         "audit": "Read the audit trail",
+        # SCIM 2.0 provisioning (directory/scim, docs/scim.md): a provisioning client's token.
+        "scim": "Provision users and groups over SCIM 2.0",
         # OpenID Connect Core §5.4; identity/oidc.py gives each its claims (and `groups` the
         # groups claim). The API needs none of them (identity/scopes.py).
         "openid": "Sign you in: your user id",
@@ -194,7 +196,14 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     # What the metadata documents advertise: the code flow only (DOT's hybrid and implicit
     # response types need applications of other grant types), the grants served here.
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "refresh_token"],
+    # client_credentials: for provisioning clients (SCIM, directory/scim), which act for their
+    # application's owner (identity.auth.ClientCredentialsBearer).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": [
+        "authorization_code",
+        "password",
+        "refresh_token",
+        "client_credentials",
+    ],
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # RFC 9700 gates that DOT 4.0 turns on, on now; all but the password grant (§2.4), which

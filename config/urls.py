@@ -1,5 +1,6 @@
 """Where a request goes: /admin/ (Django admin), /o/ (DOT: tokens and applications),
-and everything else to the directory API (config/api.py) at the root, as in the tutorial."""
+/scim/v2/ (SCIM provisioning), and everything else to the directory API (config/api.py) at
+the root, as in the tutorial."""
 
 from django.contrib import admin
 from django.urls import URLPattern, include, path, re_path
@@ -74,6 +75,8 @@ urlpatterns = [
         AuthorizationServerMetadataView.as_view(),
         name="oauth-server-metadata-root",
     ),
+    # SCIM 2.0 provisioning (directory/scim, docs/scim.md), before the API's catch-all root.
+    path("scim/v2/", include("directory.scim.urls", namespace="scim")),
     path("", api.urls),
 ]
 

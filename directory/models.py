@@ -4,7 +4,7 @@ trigram indexes serve the same search (migration 0001)."""
 
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Lookup
@@ -50,3 +50,35 @@ class UserSearch(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of user {self.pk}"
+
+
+class UserExternalId(models.Model):
+    """A user's SCIM `externalId` (RFC 7643 §3.1): the provisioning client's own identifier,
+    kept as sent (case-exact) and unique, so that a client can find the user it created by it
+    (`filter=externalId eq "..."`, an index lookup)."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, primary_key=True, related_name="scim_external_id"
+    )
+    external_id = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"externalId of user {self.pk}"
+
+
+class GroupExternalId(models.Model):
+    """A group's SCIM `externalId`, as UserExternalId."""
+
+    group = models.OneToOneField(
+        Group, models.CASCADE, primary_key=True, related_name="scim_external_id"
+    )
+    external_id = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"externalId of group {self.pk}"

@@ -96,13 +96,15 @@ def user_create(
     *,
     actor: User,
     username: str,
-    password: str,
+    password: str | None,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
 ) -> User:
     """What UserManager.create_user does, with the password hashed (~0.4 s of PBKDF2) before
-    the transaction, so concurrent writers don't queue behind it on SQLite's write lock."""
+    the transaction, so concurrent writers don't queue behind it on SQLite's write lock.
+    `password=None` (a user provisioned over SCIM, who signs in elsewhere): an unusable
+    password, as create_user(password=None) sets."""
     require_perm(actor, "auth.add_user")
     user = User(
         username=User.normalize_username(username),
@@ -110,8 +112,11 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
     )
-    _validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _validate_password(password, user)
+        user.set_password(password)
     with _unique(USERNAME_TAKEN):
         user.save(force_insert=True)
     return user

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import HttpBearer
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AbstractApplication, AccessToken, get_application_model
 
 from audit.context import Actor, set_actor
 from identity.errors import CredentialsMissing, InsufficientScope, InvalidRequest, InvalidToken
@@ -54,6 +54,11 @@ class OAuth2Bearer(HttpBearer):
     def required_scopes(self, method: str) -> tuple[str, ...]:
         return required_scopes(method, self.extra_scopes)
 
+    def acting_user(self, access_token: AccessToken) -> User | None:
+        """Whom the token acts for: its user (a token without one is refused here)."""
+        user: User | None = access_token.user
+        return user
+
     def __call__(self, request: HttpRequest) -> AccessToken:
         # Replaces HttpBearer.__call__, which logs the whole header (the token) in DEBUG.
         if "access_token" in request.GET:
@@ -75,7 +80,7 @@ class OAuth2Bearer(HttpBearer):
         # resource is refused as such, not for the scopes it lacks.
         if access_token.is_expired():
             raise InvalidToken(EXPIRED)
-        user = access_token.user
+        user = self.acting_user(access_token)
         if user is None or not user.is_active:
             raise InvalidToken(NOT_ACTIVE_USER)
         # RFC 8707 §2: only a token that names resources is restricted to them.
@@ -99,3 +104,33 @@ class OAuth2Bearer(HttpBearer):
             )
         )
         return access_token
+
+
+class ClientCredentialsBearer(OAuth2Bearer):
+    """OAuth2Bearer for a machine client such as a SCIM provisioning service (RFC 7644 §2):
+    the token needs exactly `scopes`, whatever the method, and may come from the client
+    credentials grant (RFC 6749 §4.4), whose tokens DOT issues without a user. Such a token
+    acts for its application's owner (`Application.user`), who needs the model permissions of
+    what the client does, as any user would; an application without an owner, or of another
+    grant, acts for nobody and is refused (401). A token with a user acts for its user.
+    """
+
+    def required_scopes(self, method: str) -> tuple[str, ...]:
+        return tuple(sorted(self.extra_scopes))
+
+    def acting_user(self, access_token: AccessToken) -> User | None:
+        if access_token.user is not None:
+            user: User = access_token.user
+            return user
+        application = (
+            get_application_model()
+            .objects.select_related("user")
+            .filter(
+                pk=access_token.application_id,
+                authorization_grant_type=AbstractApplication.GRANT_CLIENT_CREDENTIALS,
+                client_type=AbstractApplication.CLIENT_CONFIDENTIAL,
+            )
+            .first()
+        )
+        owner: User | None = None if application is None else application.user
+        return owner

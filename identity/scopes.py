@@ -6,6 +6,8 @@ from core.http import SAFE_METHODS
 
 GROUPS = "groups"
 AUDIT = "audit"
+# SCIM 2.0 provisioning (directory/scim): needed alone, whatever the method.
+SCIM = "scim"
 # OpenID Connect Core §5.4 (identity/oidc.py): they sign a user in; no API operation needs them.
 OPENID = "openid"
 SIGN_IN_SCOPES = frozenset({OPENID, "profile", "email"})
@@ -25,9 +27,10 @@ def required_scopes(method: str, extra: frozenset[str] = frozenset()) -> tuple[s
 
 def scope_descriptions() -> dict[str, str]:
     """The scopes the API's operations need, with their descriptions (the OpenAPI document's
-    and Swagger UI's list): every scope but the sign-in ones."""
+    and Swagger UI's list): every scope but the sign-in ones and `scim`, which only the SCIM
+    service (documented in docs/scim.md, not in the REST API's document) needs."""
     return {
         name: description
         for name, description in oauth2_settings.SCOPES.items()
-        if name not in SIGN_IN_SCOPES
+        if name not in SIGN_IN_SCOPES and name != SCIM
     }

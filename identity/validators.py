@@ -12,6 +12,7 @@ from audit.models import Action
 from audit.services import events_record
 from identity.audit_sign_in import sign_in_change
 from identity.audit_tokens import issued_change, oauthlib_ip, token_actor, token_change
+from identity.scopes import SCIM
 
 NOT_ACTIVE_USER = "The access token is not issued to an active user."
 _ISSUED = "audit_access_token"  # on the oauthlib request: the AccessToken this request created
@@ -32,6 +33,14 @@ class ActiveUserOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
     It also records the audit events of the tokens it issues and revokes, in the transaction
     that writes them (identity.audit_tokens), and the password grant's sign-in.
     """
+
+    def get_default_scopes(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """A client credentials token asked for without `scope` (Entra ID's provisioning
+        sends none) gets `scim`: it acts for no user, so the API's defaults would open
+        nothing, and provisioning (directory/scim) is what such clients are for here."""
+        if request.grant_type == "client_credentials":
+            return [SCIM]
+        return super().get_default_scopes(client_id, request, *args, **kwargs)
 
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any

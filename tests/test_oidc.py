@@ -221,7 +221,7 @@ def test_discovery_and_rfc8414_metadata_agree(client: Client) -> None:
     assert discovery["code_challenge_methods_supported"] == ["S256"]
     assert discovery["end_session_endpoint"] == "http://testserver/o/logout/"
     assert set(discovery["scopes_supported"]) == {
-        "read", "write", "groups", "audit", "openid", "profile", "email"
+        "read", "write", "groups", "audit", "scim", "openid", "profile", "email"
     }  # fmt: skip
     assert set(discovery["claims_supported"]) == {"sub", *directory_claims(UserFactory.build())}
     for url in METADATA_URLS:
@@ -229,7 +229,7 @@ def test_discovery_and_rfc8414_metadata_agree(client: Client) -> None:
         assert {k: metadata[k] for k in discovery} == discovery, url
         assert metadata["revocation_endpoint"] == "http://testserver/o/revoke_token/"
         assert metadata["grant_types_supported"] == [
-            "authorization_code", "password", "refresh_token"
+            "authorization_code", "password", "refresh_token", "client_credentials"
         ]  # fmt: skip
 
 

@@ -42,9 +42,9 @@ CASES = [
     ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 5 + AUDIT),
     ("put", "/users/{user}/", f"{PROFILE}&is_active=true", 200, 5 + AUDIT),
     ("patch", "/users/{user}/", "first_name=changed", 200, 5 + AUDIT),
-    # Cascades to DOT's tables; one query locks and counts the active superusers (the last
-    # one is never deleted).
-    ("delete", "/users/{user}/", "", 204, 15 + AUDIT),
+    # Cascades to DOT's tables and the SCIM externalId; one query locks and counts the
+    # active superusers (the last one is never deleted).
+    ("delete", "/users/{user}/", "", 204, 16 + AUDIT),
     ("get", "/groups/", "", 200, 2),
     ("get", "/groups/?count=true", "", 200, 3),
     ("get", "/groups/?cursor={group}", "", 200, 2),
@@ -52,7 +52,7 @@ CASES = [
     ("post", "/groups/", "name=fresh", 201, 4 + AUDIT),
     ("put", "/groups/{group}/", "name=renamed", 200, 5 + AUDIT),
     ("patch", "/groups/{group}/", "name=renamed", 200, 5 + AUDIT),
-    ("delete", "/groups/{group}/", "", 204, 7 + AUDIT),
+    ("delete", "/groups/{group}/", "", 204, 8 + AUDIT),  # and its SCIM externalId
     ("get", "/groups/{group}/members/", "", 200, 3),  # and the group, found first
     ("get", "/groups/{group}/members/?count=true", "", 200, 4),
     ("get", "/groups/{group}/members/?cursor={user}", "", 200, 3),
@@ -67,7 +67,7 @@ CASES = [
 AS_PERMITTED_USER = [
     ("post", "/users/", f"username=fresh&password={PASSWORD}", 201, 7 + AUDIT),
     ("patch", "/users/{user}/", "first_name=changed", 200, 7 + AUDIT),
-    ("delete", "/users/{user}/", "", 204, 17 + AUDIT),
+    ("delete", "/users/{user}/", "", 204, 18 + AUDIT),
     ("post", "/groups/", "name=fresh", 201, 6 + AUDIT),
     ("put", "/groups/{group}/members/{user}/", "", 204, 8),
 ]
@@ -133,9 +133,9 @@ CONDITIONAL = [
     ("get", "/groups/{group}/members/", "If-None-Match", "", 304, 3),
     ("patch", "/users/{user}/", "If-Match", "first_name=changed", 200, 6 + AUDIT),
     ("patch", "/users/me/", "If-Match", "first_name=changed", 200, 6 + AUDIT),
-    ("delete", "/users/{user}/", "If-Match", "", 204, 16 + AUDIT),
+    ("delete", "/users/{user}/", "If-Match", "", 204, 17 + AUDIT),
     ("put", "/groups/{group}/", "If-Match", "name=renamed", 200, 6 + AUDIT),
-    ("delete", "/groups/{group}/", "If-Match", "", 204, 8 + AUDIT),
+    ("delete", "/groups/{group}/", "If-Match", "", 204, 9 + AUDIT),
 ]
 
 
