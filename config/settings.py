@@ -109,7 +109,9 @@ def database_config(url: str, conn_max_age: int) -> dict[str, Any]:
         # instead of ~15 ms over the trigram indexes).
         options = config.setdefault("OPTIONS", {})
         options.update(server_side_binding=True, prepare_threshold=5)
-        options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_custom_plan"
+        options["options"] = (
+            f"{options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
+        )
     # Persistent connections for both: a new one costs a PostgreSQL handshake, or for SQLite an
     # open plus the PRAGMAs above (~0.3-1 ms, more than the rest of a token-checked request).
     config["CONN_MAX_AGE"] = conn_max_age
