@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, Func, JSONField
+from django.db.models import Aggregate, Func, JSONField, TextField, functions
+from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
 
 SQL = tuple[str, Any]
@@ -12,8 +13,8 @@ SQL = tuple[str, Any]
 class JSONArrayAgg(Aggregate):
     """The aggregated values as one JSON array, decoded to a list (NULL over no rows).
 
-    SQLite's JSON_GROUP_ARRAY; PostgreSQL's JSONB_AGG (jsonb, which Django's driver setup hands
-    over as text like SQLite's). Not the PostgreSQL-only ArrayAgg: one selector serves both.
+    SQLite's JSON_GROUP_ARRAY; PostgreSQL's JSON_AGG (json, handed over as text like SQLite's:
+    core.postgresql). Not the PostgreSQL-only ArrayAgg: one selector serves both.
     """
 
     function = "JSON_GROUP_ARRAY"
@@ -22,14 +23,14 @@ class JSONArrayAgg(Aggregate):
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
-        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra)
+        return self.as_sql(compiler, connection, function="JSON_AGG", **extra)
 
 
 class JSONArrayOrEmpty(Func):
     """A JSON array subquery as a value of JSONObject: `[]` where the subquery has no row.
 
     SQLite hands a subquery's JSON over as text, which JSON() marks as JSON again (JSON_OBJECT
-    would embed it as a string); PostgreSQL's jsonb stays jsonb.
+    would embed it as a string); PostgreSQL's json stays json.
     """
 
     template = "JSON(COALESCE(%(expressions)s, '[]'))"
@@ -39,7 +40,7 @@ class JSONArrayOrEmpty(Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
         return self.as_sql(
-            compiler, connection, template="COALESCE(%(expressions)s, '[]'::jsonb)", **extra
+            compiler, connection, template="COALESCE(%(expressions)s, '[]'::json)", **extra
         )
 
 
@@ -47,7 +48,7 @@ class JSONDateTime(Func):
     """A datetime column as a value of JSONObject: RFC 3339, in UTC.
 
     SQLite keeps Django's UTC datetimes as naive text, "2026-01-02 03:04:05.678901": "T" and
-    "Z" make it RFC 3339. PostgreSQL's jsonb writes a timestamptz with its offset itself.
+    "Z" make it RFC 3339. PostgreSQL's json writes a timestamptz with its offset itself.
     """
 
     template = "%(expressions)s"
@@ -74,3 +75,35 @@ class JSONColumn(Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
         return self.as_sql(compiler, connection, template="JSON(%(expressions)s)", **extra)
+
+
+class JSONObject(functions.JSONObject):
+    """Django's JSONObject, built as `json` on PostgreSQL (JSON_BUILD_OBJECT), not `jsonb`.
+
+    A row the database writes only to be read once needs no jsonb: building jsonb sorts and
+    deduplicates the keys and converts every value, which costs PostgreSQL more than writing
+    json text (`make bench`). The keys keep their order, as on SQLite.
+    """
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> SQL:
+        built = self.copy()
+        # A key is a parameter, whose type server-side binding must be told.
+        built.set_source_expressions(
+            [
+                Cast(expression, TextField()) if index % 2 == 0 else expression
+                for index, expression in enumerate(built.get_source_expressions())
+            ]
+        )
+        return Func.as_sql(built, compiler, connection, function="JSON_BUILD_OBJECT", **extra)
+
+
+class JSONArray(functions.JSONArray):
+    """Django's JSONArray, built as `json` on PostgreSQL (JSON_BUILD_ARRAY), not `jsonb`:
+    see JSONObject."""
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> SQL:
+        return Func.as_sql(self, compiler, connection, function="JSON_BUILD_ARRAY", **extra)

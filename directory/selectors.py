@@ -13,10 +13,9 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
 
 from core.compiled import BoundQuery, CompiledQuery, Param
-from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime
+from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime, JSONObject
 from directory.models import UserSearch
 
 Membership = User.groups.through

@@ -5,10 +5,10 @@ from hashlib import sha256
 
 from django.contrib.auth.models import User
 from django.db.models import F
-from django.db.models.functions import JSONArray
 from oauth2_provider.models import AbstractApplication, AccessToken, get_application_model
 
 from core.compiled import CompiledQuery, Param
+from core.expressions import JSONArray
 from core.model_json import fields_json, instance_from_json
 from identity.resource_server import overrides_is_usable
 
