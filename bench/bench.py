@@ -268,39 +268,51 @@ def start(database_url: str, users: int) -> Server:
         cwd=ROOT,
         env=dict(env, MIGRATE="false", BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=WORKERS),
     )
-    # Bench-only: the same app and database, its writes' audit events not recorded.
-    unaudited_port = free_port()
-    unaudited = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "wsgi_unaudited:application",
-            "--pythonpath",
-            "bench",
-            "--config",
-            "python:config.gunicorn_conf",
-            "--bind",
-            f"127.0.0.1:{unaudited_port}",
-            "--workers",
-            WORKERS,
-            "--preload",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    base = f"http://127.0.0.1:{port}"
+    unaudited: subprocess.Popen[bytes] | None = None
+    try:
+        # Live means scripts/serve's collectstatic is done: WhiteNoise in the second server
+        # scans staticfiles/ at start-up and fails on files being replaced under it.
+        wait_until_live(process, base)
+        # Bench-only: the same app and database, its writes' audit events not recorded.
+        unaudited_port = free_port()
+        unaudited = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "wsgi_unaudited:application",
+                "--pythonpath",
+                "bench",
+                "--config",
+                "python:config.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{unaudited_port}",
+                "--workers",
+                WORKERS,
+                "--preload",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        unaudited_base = f"http://127.0.0.1:{unaudited_port}"
+        wait_until_live(unaudited, unaudited_base)
+    except BaseException:
+        for started in (process, unaudited):
+            if started is not None:
+                started.terminate()
+                started.wait()
+        raise
     server = Server(
         users,
         targets,
         measured["queries"],
         measured["password_hash_ms"],
-        f"http://127.0.0.1:{port}",
+        base,
         process,
-        f"http://127.0.0.1:{unaudited_port}",
+        unaudited_base,
         unaudited,
     )
-    wait_until_live(process, server.base)
-    wait_until_live(unaudited, server.unaudited_base)
     return server
 
 
