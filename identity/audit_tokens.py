@@ -2,9 +2,10 @@
 
 The target is the AccessToken's primary key with the application's name as label: never the
 token, nor its checksum. The actor is the token's user (none for a client credentials token),
-with the token's application and scopes. Bulk revocation after a password change or a
-deactivation (identity.revocation) records no event per token: user.password_changed or
-user.deactivated says it.
+with the token's application and scopes; a token that `manage.py issue_provisioning_token`
+issued is recorded as the client credentials grant's are, the command's name as its grant type.
+Bulk revocation after a password change or a deactivation (identity.revocation) records no
+event per token: user.password_changed or user.deactivated says it.
 """
 
 from typing import Any
@@ -15,6 +16,9 @@ from audit.context import Actor
 from audit.models import Action
 from audit.services import Change
 from identity.addresses import client_ip
+
+# What a token.issued event names in place of a grant type for a token the command issued.
+PROVISIONING_TOKEN_ISSUER = "issue_provisioning_token"  # noqa: S105 (a command's name)
 
 
 def token_actor(token: Any, ip: str | None) -> Actor:
@@ -40,6 +44,17 @@ def issued_change(token: Any, grant_type: str, previous_token_id: int | None) ->
     if grant_type == "refresh_token":
         return token_change(Action.TOKEN_REFRESHED, token, {"previous_token": previous_token_id})
     return token_change(Action.TOKEN_ISSUED, token, {"grant_type": grant_type})
+
+
+def provisioning_issued_change(token: Any) -> Change:
+    """A token issued by `manage.py issue_provisioning_token` (identity.services), not by a
+    grant at the token endpoint: that name in place of the grant type, and its expiry, since
+    the command chooses the lifetime."""
+    return token_change(
+        Action.TOKEN_ISSUED,
+        token,
+        {"grant_type": PROVISIONING_TOKEN_ISSUER, "expires": token.expires.isoformat()},
+    )
 
 
 def oauthlib_ip(headers: Any) -> str | None:

@@ -4,7 +4,7 @@
 from django.http import HttpRequest
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_backends import get_oauthlib_core
-from oauthlib.common import Request as OAuthlibRequest  # type: ignore[import-untyped]
+from oauthlib.common import Request as OAuthlibRequest
 
 from identity.errors import InvalidRequest
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.common import Request as OAuthlibRequest  # type: ignore[import-untyped]
+from oauthlib.common import Request as OAuthlibRequest
 from pytest_django.fixtures import Settings
 
 from identity.auth import OAuth2Bearer
