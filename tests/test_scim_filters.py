@@ -1,5 +1,6 @@
 """SCIM filters (RFC 7644 §3.4.2.2) as Django queries, and PATCH paths (§3.5.2)."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import connection
 from django.db.models import Q
 from oauth2_provider.models import Application
 
+from directory.scim import query as scim_query
 from directory.scim.filters import (
     GROUP_SCHEMA,
     USER_SCHEMA,
@@ -598,3 +600,44 @@ def test_at_a_hundred_thousand_users_filters_read_indexes(
         assert "Bitmap Index Scan on directory_user_username_trgm" in explained, explained
         explained = plan(USER, "not (groups pr)")
         assert "Anti Join" in explained, explained
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "table", "source"),
+    [
+        ("User", "directory_userexternalid", "auth_user"),
+        ("Group", "directory_groupexternalid", "auth_group"),
+    ],
+)
+def test_at_a_hundred_thousand_users_an_external_id_filter_reads_its_unique_index(
+    directory_of_a_hundred_thousand: None, resource_type: str, table: str, source: str
+) -> None:
+    """Entra ID and Okta look a resource up by `externalId eq` before every change: the
+    endpoint's own filter (directory.scim.query) reads the unique index, then one row by id."""
+    owner = "user_id" if resource_type == "User" else "group_id"
+    with connection.cursor() as cursor:
+        # Every user or group gets one; ids need not start at 1 (sequences outlive tests).
+        cursor.execute(
+            f"INSERT INTO {table} ({owner}, external_id) SELECT id, 'ext-' || id FROM {source}"  # noqa: S608
+        )
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT id FROM {source} ORDER BY id LIMIT 1 OFFSET 7776")  # noqa: S608
+        (target,) = cursor.fetchone()
+    model = scim_query.RESOURCES[resource_type].model
+    query = model._default_manager.filter(
+        scim_query.filter_q(resource_type, f'externalId eq "ext-{target}"')
+    ).values("pk")
+    sql, params = query.query.sql_with_params()
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params)
+        explained = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        assert re.search(
+            rf"SEARCH {table} USING (COVERING )?INDEX \S+ \(external_id=\?\)", explained
+        )
+        assert f"SCAN {source}" not in explained, explained
+    else:
+        assert re.search(rf"Index (Only )?Scan using {table}_external_id\w* on {table}", explained)
+        assert f"Seq Scan on {source}" not in explained, explained
+    assert list(query) == [{"pk": target}]
