@@ -3,7 +3,9 @@ failure found in the last one included, and membership rules hold as in the REST
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from tests.factories import GroupFactory, SuperuserFactory, UserFactory
@@ -164,3 +166,21 @@ def test_if_match_on_a_group(scim: Scim) -> None:
         412,
         None,
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises its writers")
+@pytest.mark.parametrize("kind", ["Users", "Groups"])
+def test_a_patch_reads_the_resource_it_patches_under_a_row_lock(scim: Scim, kind: str) -> None:
+    """Locked from the PATCH's read to its write: one that read before another change
+    committed would write back a document without it (a lost edit)."""
+    if kind == "Users":
+        path, table = f"/Users/{UserFactory.create().pk}", "auth_user"
+        op = {"op": "replace", "path": "name.givenName", "value": "Patched"}
+    else:
+        path, table = f"/Groups/g{GroupFactory.create().pk}", "auth_group"
+        op = {"op": "replace", "path": "displayName", "value": "patched"}
+    with CaptureQueriesContext(connection) as queries:
+        assert scim.patch(path, patch_op(op)).status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+    assert reads, queries.captured_queries
+    assert "FOR UPDATE" in reads[0], reads[0]

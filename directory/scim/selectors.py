@@ -41,8 +41,10 @@ def user_list(*, q: Q | None = None) -> QuerySet[User]:
     return users.filter(q) if q is not None else users
 
 
-def user_get(*, user_id: int) -> User | None:
-    return user_list().filter(pk=user_id).first()
+def user_get(*, user_id: int, for_update: bool = False) -> User | None:
+    users = user_list().filter(pk=user_id)
+    # of=("self",): the externalId's outer join may not be locked (PostgreSQL refuses it).
+    return (users.select_for_update(of=("self",)) if for_update else users).first()
 
 
 def group_list(*, q: Q | None = None) -> QuerySet[Group]:
@@ -54,8 +56,9 @@ def group_list(*, q: Q | None = None) -> QuerySet[Group]:
     return groups.filter(q) if q is not None else groups
 
 
-def group_get(*, group_id: int) -> Group | None:
-    return group_list().filter(pk=group_id).first()
+def group_get(*, group_id: int, for_update: bool = False) -> Group | None:
+    groups = group_list().filter(pk=group_id)
+    return (groups.select_for_update(of=("self",)) if for_update else groups).first()
 
 
 def group_names(group_ids: set[int]) -> dict[int, str]:

@@ -367,8 +367,10 @@ def users_replace(request: AuthenticatedRequest, user_id: str) -> HttpResponse:
 def users_patch(request: AuthenticatedRequest, user_id: str) -> HttpResponse:
     pk = _id(user_id)
     ops = operations(_body(request))
+    # Locked from the read to the write: a concurrent PATCH waits and applies its operations
+    # to this one's result, instead of writing back a document that misses it.
     with transaction.atomic():
-        user = found(selectors.user_get(user_id=pk))
+        user = found(selectors.user_get(user_id=pk, for_update=True))
         document = patched(
             user_document(user),
             ops,
@@ -449,7 +451,7 @@ def groups_patch(request: AuthenticatedRequest, group_id: str) -> HttpResponse:
     pk = _gid(group_id)
     ops = operations(_body(request))
     with transaction.atomic():
-        group = found(selectors.group_get(group_id=pk))
+        group = found(selectors.group_get(group_id=pk, for_update=True))
         before = selectors.member_ids(group)
         document = patched(
             group_document(group, before),
