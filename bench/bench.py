@@ -42,6 +42,8 @@ DURATION = os.environ.get("BENCH_DURATION", "2s")
 # interleaving exposes every endpoint and size to it alike.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
+# Which of the two to run: PostgreSQL only with DATABASE_URL set to it.
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
 
 
@@ -403,10 +405,11 @@ def fresh_postgres(url: str, suffix: str) -> str:
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    with tempfile.TemporaryDirectory() as scratch:
-        bench("SQLite", {n: f"sqlite:///{scratch}/bench-{n}.sqlite3" for n in SIZES})
+    if "sqlite" in DATABASES:
+        with tempfile.TemporaryDirectory() as scratch:
+            bench("SQLite", {n: f"sqlite:///{scratch}/bench-{n}.sqlite3" for n in SIZES})
     pg = os.environ.get("DATABASE_URL", "")
-    if pg.startswith(("postgres://", "postgresql://")):
+    if "postgresql" in DATABASES and pg.startswith(("postgres://", "postgresql://")):
         bench("PostgreSQL", {n: fresh_postgres(pg, str(n)) for n in SIZES})
 
 

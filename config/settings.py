@@ -100,18 +100,15 @@ def database_config(url: str, conn_max_age: int) -> dict[str, Any]:
             "timeout": 20,
         }
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, its health check without a query per request (core/postgresql).
+        # Django's backend with server-side binding, prepared compiled queries and a health
+        # check without a query per request (core/postgresql). random_page_cost: PostgreSQL's
+        # documented value for data on SSDs or in memory (its default, 4, models spinning
+        # disks and prefers a scan of a small table to its index); a later
+        # `-c random_page_cost=` in DATABASE_URL's `options` overrides it.
         config["ENGINE"] = "core.postgresql"
-        # Server-side binding: psycopg prepares a statement run 5 times on a connection, which
-        # then skips parsing (the compiled queries' SQL is the same on every request). Each run
-        # is still planned with its values (force_custom_plan): a generic plan does not see a
-        # `?search=` term, and walks the primary key for a rare one (~1.8 s at a million users
-        # instead of ~15 ms over the trigram indexes).
         options = config.setdefault("OPTIONS", {})
-        options.update(server_side_binding=True, prepare_threshold=5)
-        options["options"] = (
-            f"{options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
-        )
+        options["server_side_binding"] = True
+        options["options"] = f"-c random_page_cost=1.1 {options.get('options', '')}".strip()
     # Persistent connections for both: a new one costs a PostgreSQL handshake, or for SQLite an
     # open plus the PRAGMAs above (~0.3-1 ms, more than the rest of a token-checked request).
     config["CONN_MAX_AGE"] = conn_max_age

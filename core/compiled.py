@@ -27,11 +27,17 @@ class Param(Expression):
 
     It compiles to a placeholder whose parameter is the Param itself, so the compiled
     statement knows which of its parameters to fill in, and under which name.
+
+    `steers_plan`: the best plan depends on the value (a search term: an index for a rare one,
+    the primary key's order for a common one), so a statement with it is planned for each run.
+    Statements without one are prepared on PostgreSQL (`PREPARED`), where a plan made once
+    serves every run.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, steers_plan: bool = False) -> None:
         super().__init__()
         self.name = name
+        self.steers_plan = steers_plan
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
@@ -39,10 +45,19 @@ class Param(Expression):
         return "%s", (self,)
 
 
+# The SQL of the compiled statements without a Param that steers the plan: the ones the
+# PostgreSQL backend prepares (core.postgresql), and the only ones.
+PREPARED: set[str] = set()
+
+
 @dataclass(frozen=True)
 class Statement:
     sql: str
     params: tuple[Any, ...]  # the constants the ORM bound, and Params
+
+    def __post_init__(self) -> None:
+        if not any(isinstance(param, Param) and param.steers_plan for param in self.params):
+            PREPARED.add(self.sql)
 
     @cached_property
     def names(self) -> frozenset[str]:

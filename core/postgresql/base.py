@@ -1,23 +1,51 @@
-"""Django's PostgreSQL backend (psycopg 3), with two changes for persistent connections.
+"""Django's PostgreSQL backend (psycopg 3), with three changes.
 
+- Prepared statements for the compiled queries (core.compiled), with server-side binding
+  (`OPTIONS`, config/settings.py): a statement in `core.compiled.PREPARED` is prepared on a
+  connection at its first run, so later runs skip parsing and, once PostgreSQL finds a generic
+  plan as good as the custom ones, planning too (`plan_cache_mode=auto`, PostgreSQL's default).
+  Nothing else is prepared: the ORM's statements and any statement with a search term run
+  unnamed, each planned with its values, as a generic plan does not see a `?search=` term and
+  walks the primary key for a rare one (~2 s at a million users, against ~2 ms with the
+  trigram indexes).
 - The health check (`CONN_HEALTH_CHECKS`), made before a request's first query on a connection
   kept from an earlier request, asks the socket instead of the server: Django's runs `SELECT 1`,
   a round trip per request. An idle connection the server has closed has something to read
   (its error message, or end of file); one with nothing to read, in a good state and outside a
   transaction, is usable. With something to read, Django's own check decides.
 - `json` values are handed over as text, as Django's driver setup does for `jsonb`: the
-  compiled queries (core.compiled) decode each row's JSON with orjson.
+  compiled queries decode each row's JSON with orjson.
 """
 
 import select
+import sys
 from typing import Any
 
 from django.db.backends.postgresql import base
 from psycopg import pq
 from psycopg.types.string import TextLoader
 
+from core.compiled import PREPARED
+
+
+class Cursor(base.ServerBindingCursor):
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, **kwargs: Any
+    ) -> Any:
+        if prepare is None:
+            prepare = isinstance(query, str) and query in PREPARED
+        # django-stubs declare ServerBindingCursor without psycopg's Cursor, its other base.
+        return super().execute(query, params, prepare=prepare, **kwargs)  # type: ignore[misc]
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        params["cursor_factory"] = Cursor
+        # Never reached: psycopg prepares nothing by itself (None would refuse Cursor's too).
+        params["prepare_threshold"] = sys.maxsize
+        return params
+
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         connection.adapters.register_loader("json", TextLoader)
