@@ -33,6 +33,28 @@ class Match(Lookup):
         return f"{lhs} MATCH {phrase}", (*lhs_params, *rhs_params)
 
 
+# U+001F, the unit separator: no search term contains it (directory.routers.params.Search).
+SEPARATOR = 31
+
+
+class SearchText(models.Func):
+    """Text columns joined by SEPARATOR: a term without it is in the joined text exactly when
+    it is in one of the columns, so one `icontains` on it searches them all, and one trigram
+    index on it serves that search on PostgreSQL (migration 0007) where an `icontains` per
+    column read an index per column. The SQL has no parameter, so the index's expression and
+    the lookup's are the same text."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = f" || CHR({SEPARATOR}) || "
+    output_field = models.TextField()
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        joiner = f" || CHAR({SEPARATOR}) || "
+        return self.as_sql(compiler, connection, arg_joiner=joiner, **extra)
+
+
 class UserSearch(models.Model):
     """One row per user (kept by triggers on auth_user), its rowid the user's id: an FTS5 table
     with SQLite's trigram tokenizer, which matches any substring of 3 characters or more,

@@ -16,6 +16,7 @@ TRIGRAM_INDEXES = {
         "directory_user_email_trgm",
         "directory_user_first_name_trgm",
         "directory_user_last_name_trgm",
+        "directory_user_search_trgm",
     },
     "auth_group": {"directory_group_name_trgm"},
 }
@@ -51,4 +52,17 @@ def test_the_compiled_search_can_use_the_trigram_indexes() -> None:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + statement.sql, statement.bind({"search": "needle"}))
         plan = "\n".join(line for (line,) in cursor.fetchall())
-    assert TRIGRAM_INDEXES["auth_user"] <= set(re.findall(r"Index Scan on (\w+)", plan))
+    assert set(re.findall(r"Index Scan on (\w+)", plan)) == {"directory_user_search_trgm"}
+
+
+def test_a_search_term_cannot_reach_across_two_fields(
+    client: Client, bearer: BearerFactory
+) -> None:
+    """The fields are searched as one text joined by U+001F (directory.models.SearchText):
+    a term holding it is refused, so a match never spans the end of one field and the start
+    of the next."""
+    UserFactory.create(username="ends_with_x", email="y_starts@example.com")
+    assert client.get("/users/?search=x%1Fy", headers=bearer()).status_code == 422
+    assert client.get("/users/?search=xy", headers=bearer()).json()["items"] == []
+    assert client.get("/users/?search=x_y", headers=bearer()).json()["items"] == []
+    assert client.get("/users/?search=x%09y", headers=bearer()).status_code == 422
