@@ -9,7 +9,7 @@ from directory.schemas import GroupOut, UserOut
 
 def user_tag(user: User | None) -> str | None:
     """None where there is no user (RFC 9110 §13.1.1: `If-Match: *` is then false)."""
-    return None if user is None else representation_tag(UserOut.model_validate(user))
+    return None if user is None else representation_tag(UserOut.of(user))
 
 
 def group_tag(group: Group | None) -> str | None:

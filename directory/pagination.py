@@ -68,6 +68,6 @@ class DirectoryPagination(PaginationBase):
         items, more = keyset.split(rows, pagination.limit)
         return {
             "items": items,
-            "next": keyset.next_url(request, CURSOR.write((items[-1]["id"],))) if more else None,
+            "next": keyset.next_url(request, CURSOR.write((items[-1].id,))) if more else None,
             "count": queryset.count() if pagination.count else None,
         }

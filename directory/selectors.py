@@ -3,9 +3,9 @@ keyset pages (directory.pagination).
 
 Each list is a queryset (`user_list`, `group_list`, `member_list`). What the API reads of them
 is compiled once (core.compiled), with a `Param` for the request's value: one JSON object per
-row (`USER_ROW`, `MEMBER_ROW`, `GROUP_ROW`), shaped as UserOut and GroupOut read them. A user
-comes with its group ids in the same query (a correlated subquery, evaluated only for the rows
-read).
+row (`USER_ROW`, `MEMBER_ROW`, `GROUP_ROW`), validated into UserOut or GroupOut a page at a
+time. A user comes with its group ids in the same query (a correlated subquery, evaluated only
+for the rows read).
 """
 
 from typing import Any
@@ -14,10 +14,12 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.lookups import IContains
+from pydantic import TypeAdapter
 
 from core.compiled import BoundQuery, CompiledQuery, Param
 from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime, JSONObject
 from directory.models import SearchText, UserSearch
+from directory.schemas import GroupOut, UserOut
 
 Membership = User.groups.through
 
@@ -94,20 +96,24 @@ def group_list(*, search: str | Param | None = None) -> QuerySet[Group]:
     return groups.filter(name__icontains=search) if search else groups
 
 
-def _rows(queryset: QuerySet[Any, Any], row: JSONObject) -> CompiledQuery:
-    return CompiledQuery(queryset.values(row=row))
+USERS = TypeAdapter(list[UserOut])
+GROUPS = TypeAdapter(list[GroupOut])
+
+
+def _rows(queryset: QuerySet[Any, Any], row: JSONObject, out: TypeAdapter[Any]) -> CompiledQuery:
+    return CompiledQuery(queryset.values(row=row), rows=out)
 
 
 # A search term steers the plan (core.compiled.Param): each statement with it is planned for its
 # term, as a rare one is read from indexes and a common one in id order.
 SEARCH = Param("search", steers_plan=True)
-_USER = _rows(User.objects.filter(pk=Param("user_id")), USER_ROW)
-_USERS = _rows(user_list(), USER_ROW)
-_USERS_MATCHING = _rows(user_list(search=SEARCH), USER_ROW)
-_USERS_FOUND = _rows(user_search(search=SEARCH), MEMBER_ROW)
-_MEMBERS = _rows(member_list(group_id=Param("group_id")), MEMBER_ROW)
-_GROUPS = _rows(group_list(), GROUP_ROW)
-_GROUPS_MATCHING = _rows(group_list(search=SEARCH), GROUP_ROW)
+_USER = _rows(User.objects.filter(pk=Param("user_id")), USER_ROW, USERS)
+_USERS = _rows(user_list(), USER_ROW, USERS)
+_USERS_MATCHING = _rows(user_list(search=SEARCH), USER_ROW, USERS)
+_USERS_FOUND = _rows(user_search(search=SEARCH), MEMBER_ROW, USERS)
+_MEMBERS = _rows(member_list(group_id=Param("group_id")), MEMBER_ROW, USERS)
+_GROUPS = _rows(group_list(), GROUP_ROW, GROUPS)
+_GROUPS_MATCHING = _rows(group_list(search=SEARCH), GROUP_ROW, GROUPS)
 
 
 def user_listing(*, search: str | None = None) -> BoundQuery:
@@ -127,9 +133,9 @@ def group_listing(*, search: str | None = None) -> BoundQuery:
     return _GROUPS_MATCHING.bind(search=search) if search else _GROUPS.bind()
 
 
-def user_row(*, user_id: int) -> dict[str, Any] | None:
-    """One user as UserOut reads it."""
-    rows = _USER.bind(user_id=user_id).rows()
+def user_row(*, user_id: int) -> UserOut | None:
+    """One user, as the API shows it."""
+    rows: list[UserOut] = _USER.bind(user_id=user_id).rows()
     return rows[0] if rows else None
 
 

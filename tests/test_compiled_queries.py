@@ -21,7 +21,11 @@ SEARCHES = [None, "ann", "ANN", "%", "_", "\\", "a_n", "100%", "é"]
 
 
 def orm_rows(queryset: QuerySet[Any, Any], row: Any, limit: int = 50, offset: int = 0) -> list[Any]:
-    return [value["row"] for value in queryset.values(row=row)[offset : offset + limit]]
+    """The rows as the ORM reads them, validated as the compiled query's are."""
+    out = selectors.GROUPS if row is selectors.GROUP_ROW else selectors.USERS
+    return out.validate_python(
+        [value["row"] for value in queryset.values(row=row)[offset : offset + limit]]
+    )
 
 
 @pytest.fixture

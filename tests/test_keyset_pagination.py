@@ -338,8 +338,10 @@ def test_a_compiled_keyset_page_equals_the_orms(directory: Group, search: str | 
     for after in [0, *expected.values_list("id", flat=True)[::4]]:
         rows = expected.filter(id__gt=after).values(row=selectors.USER_ROW)
         for limit, offset in [(3, 0), (2, 1)]:
-            orm = [value["row"] for value in rows[offset : offset + limit]]
+            orm = selectors.USERS.validate_python(
+                [value["row"] for value in rows[offset : offset + limit]]
+            )
             assert listing.page(limit=limit, offset=offset, after=(after,)) == orm
     members = selectors.member_listing(group=directory)
     member_ids = list(directory.user_set.order_by("id").values_list("id", flat=True))
-    assert [row["id"] for row in members.page(limit=50, after=(member_ids[1],))] == member_ids[2:]
+    assert [row.id for row in members.page(limit=50, after=(member_ids[1],))] == member_ids[2:]

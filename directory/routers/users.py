@@ -1,7 +1,6 @@
 from functools import partial
 from typing import Any
 
-from django.contrib.auth.models import User
 from ninja import Router, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Body
@@ -24,15 +23,16 @@ NO_CHANGES = Body(default_factory=UserPatchIn)
 UPDATE_RESPONSES = {200: UserOut, 409: ErrorOut, 429: ErrorOut}
 
 
-def _update(request: AuthenticatedRequest, user_id: int, data: dict[str, Any]) -> User:
+def _update(request: AuthenticatedRequest, user_id: int, data: dict[str, Any]) -> UserOut:
     """PUT and PATCH of /users/{id}/ and /users/me/: one code path, one set of rules."""
-    return services.user_update(
+    user = services.user_update(
         actor=request.user,
         user=found(selectors.user_get(user_id=user_id)),
         data=data,
         confirm_password=partial(password_confirmed, request),
         preconditions=Preconditions.of(request),
     )
+    return UserOut.of(user)
 
 
 @router.get("/", response=list[UserOut], operation_id="users_list")
@@ -44,19 +44,19 @@ def users_list(request: AuthenticatedRequest, search: Search = None) -> BoundQue
 
 @router.post("/", response={201: UserOut, 409: ErrorOut}, operation_id="users_create")
 @tagged
-def users_create(request: AuthenticatedRequest, payload: UserCreateIn) -> Status[User]:
-    return Status(201, services.user_create(actor=request.user, **payload.dict()))
+def users_create(request: AuthenticatedRequest, payload: UserCreateIn) -> Status[UserOut]:
+    return Status(201, UserOut.of(services.user_create(actor=request.user, **payload.dict())))
 
 
 @router.get("/me/", response=UserOut, operation_id="users_me")
 @conditional
-def users_me(request: AuthenticatedRequest) -> dict[str, Any]:
+def users_me(request: AuthenticatedRequest) -> UserOut:
     return found(selectors.user_row(user_id=request.user.pk))
 
 
 @router.put("/me/", response=UPDATE_RESPONSES, operation_id="users_me_update")
 @conditional
-def users_me_update(request: AuthenticatedRequest, payload: UserUpdateIn) -> User:
+def users_me_update(request: AuthenticatedRequest, payload: UserUpdateIn) -> UserOut:
     return _update(request, request.user.pk, payload.dict())
 
 
@@ -64,19 +64,19 @@ def users_me_update(request: AuthenticatedRequest, payload: UserUpdateIn) -> Use
 @conditional
 def users_me_partial_update(
     request: AuthenticatedRequest, payload: UserPatchIn = NO_CHANGES
-) -> User:
+) -> UserOut:
     return _update(request, request.user.pk, payload.dict(exclude_none=True))
 
 
 @router.get("/{user_id}/", response=UserOut, operation_id="users_get")
 @conditional
-def users_get(request: AuthenticatedRequest, user_id: UserId) -> dict[str, Any]:
+def users_get(request: AuthenticatedRequest, user_id: UserId) -> UserOut:
     return found(selectors.user_row(user_id=user_id))
 
 
 @router.put("/{user_id}/", response=UPDATE_RESPONSES, operation_id="users_update")
 @conditional
-def users_update(request: AuthenticatedRequest, payload: UserUpdateIn, user_id: UserId) -> User:
+def users_update(request: AuthenticatedRequest, payload: UserUpdateIn, user_id: UserId) -> UserOut:
     return _update(request, user_id, payload.dict())
 
 
@@ -86,7 +86,7 @@ def users_partial_update(
     request: AuthenticatedRequest,
     user_id: UserId,
     payload: UserPatchIn = NO_CHANGES,
-) -> User:
+) -> UserOut:
     return _update(request, user_id, payload.dict(exclude_none=True))
 
 
