@@ -66,6 +66,7 @@ class Result:
     queries: int
     errors: str
     cpu_ms: float
+    database_cpu_ms: float  # PostgreSQL's processes on this machine; 0 for SQLite
 
 
 def endpoints(seed: dict[str, object]) -> list[Endpoint]:
@@ -191,18 +192,20 @@ WRK_LINE = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def workers_cpu_ms(master: int) -> float:
-    """CPU time (user + system) the server's worker processes have used so far, from /proc:
+def cpu_ms(*, master: int | None = None, command: str | None = None) -> float:
+    """CPU time (user + system) used so far, from /proc, by the processes whose parent is
+    `master` (the server's workers) or that run `command` (PostgreSQL's, on this machine):
     unlike req/s, barely moved by what else the machine runs."""
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            name, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == master:  # ppid
-            total += (int(fields[11]) + int(fields[12])) * tick_ms  # utime, stime
+        values = fields.split()
+        if int(values[1]) == master or name == command:  # ppid, comm
+            total += (int(values[11]) + int(values[12])) * tick_ms  # utime, stime
     return total
 
 
@@ -222,9 +225,10 @@ def load(endpoint: Endpoint, queries: int, server: "Server") -> Result:
         if endpoint.audited
         else (server.unaudited, server.unaudited_base)
     )
-    cpu_before = workers_cpu_ms(process.pid)
+    cpu_before, database_before = cpu_ms(master=process.pid), cpu_ms(command="postgres")
     output = run([*args, base + endpoint.path], env)
-    cpu_ms = workers_cpu_ms(process.pid) - cpu_before
+    workers = cpu_ms(master=process.pid) - cpu_before
+    database = cpu_ms(command="postgres") - database_before
     done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     latency = {pct: float(v) * UNITS[unit] for pct, v, unit in WRK_LINE.findall(output)}
@@ -238,8 +242,17 @@ def load(endpoint: Endpoint, queries: int, server: "Server") -> Result:
         )
         if text
     )
-    per_request = cpu_ms / max(done, 1)
-    return Result(endpoint, rps, latency["50"], latency["99"], queries, errors, per_request)
+    done = max(done, 1)
+    return Result(
+        endpoint,
+        rps,
+        latency["50"],
+        latency["99"],
+        queries,
+        errors,
+        workers / done,
+        database / done,
+    )
 
 
 @dataclass
@@ -339,7 +352,8 @@ def bench(label: str, database_urls: dict[int, str]) -> None:
     for index, server in enumerate(servers):
         runs = zip(*(one_round[index] for one_round in rounds), strict=True)
         results = [max(tries, key=lambda r: r.rps) for tries in runs]
-        print_table(f"{label}, {server.users} users, {WORKERS} gunicorn workers", results)
+        title = f"{label}, {server.users} users, {WORKERS} gunicorn workers"
+        print_table(title, results, database=label == "PostgreSQL")
         password = next(r for r in results if r.endpoint.name == "POST /o/token/ password")
         print(
             f"One password hash (default hasher, in-process, same run): "
@@ -373,19 +387,20 @@ def print_ratios(label: str, by_size: dict[int, dict[str, Result]]) -> None:
         )
 
 
-def print_table(title: str, results: list[Result]) -> None:
+def print_table(title: str, results: list[Result], *, database: bool) -> None:
+    """`database`: also PostgreSQL's own CPU per request (its processes on this machine)."""
     floor, floor_cpu = results[0].rps, results[0].cpu_ms
     print(f"\n{title} (wrk -t1 -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS} rounds)")
     print(f"(the password grant with -c{WORKERS}: one connection per worker)")
     print(
         f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} {'floor':>6}"
-        f" {'cpu ms/req':>10} {'cpu floor':>9}"
+        f" {'cpu ms/req':>10} {'cpu floor':>9}" + (f" {'db ms/req':>9}" if database else "")
     )
     for r in results:
         line = (
             f"{r.endpoint.name:44} {r.rps:8.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} "
             f"{r.queries:7d} {r.rps / floor:6.1%} {r.cpu_ms:10.3f} {floor_cpu / r.cpu_ms:9.1%}"
-        )
+        ) + (f" {r.database_cpu_ms:9.3f}" if database else "")
         print(line + (f"  ({r.errors})" if r.errors else ""), flush=True)
 
 

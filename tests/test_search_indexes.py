@@ -1,7 +1,9 @@
+import importlib
 import re
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.db import IntegrityError, connection
 from django.test import Client
 
 from directory import selectors
@@ -66,3 +68,31 @@ def test_a_search_term_cannot_reach_across_two_fields(
     assert client.get("/users/?search=xy", headers=bearer()).json()["items"] == []
     assert client.get("/users/?search=x_y", headers=bearer()).json()["items"] == []
     assert client.get("/users/?search=x%09y", headers=bearer()).status_code == 422
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_index_migration_replaces_an_invalid_index_left_by_a_failed_build() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the index exists on PostgreSQL only")
+    migration = importlib.import_module("directory.migrations.0007_user_search_text_index")
+    index = migration.INDEX
+    UserFactory.create_batch(2)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP INDEX "{index}"')
+        with pytest.raises(IntegrityError):  # CONCURRENTLY leaves the failed index, invalid
+            cursor.execute(
+                f'CREATE UNIQUE INDEX CONCURRENTLY "{migration.INDEX}" ON auth_user ((1))'
+            )
+
+    with connection.schema_editor(atomic=False) as schema_editor:
+        migration.create(apps, schema_editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = to_regclass(%s)",
+            [index],
+        )
+        ((valid, definition),) = cursor.fetchall()
+    assert valid
+    assert "gin_trgm_ops" in definition

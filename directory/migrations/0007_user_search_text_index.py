@@ -6,7 +6,8 @@ those stay for SCIM's filters on single attributes. Nothing on SQLite, which has
 full-text table (migration 0004).
 
 Built CONCURRENTLY, outside a transaction, so a directory in use keeps taking writes while it
-is built (~10 s at a million users).
+is built (~10 s at a million users). A build that failed leaves an invalid index behind, which
+`IF NOT EXISTS` would keep: running the migration again drops it and builds it anew.
 """
 
 from django.db import migrations
@@ -18,11 +19,19 @@ TEXT = '"username" || CHR(31) || "email" || CHR(31) || "first_name" || CHR(31) |
 
 
 def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "auth_user" '
-            f"USING gin ((UPPER(({TEXT})::text)) gin_trgm_ops)"
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [INDEX]
         )
+        invalid = cursor.fetchone()
+    if invalid and invalid[0]:
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{INDEX}"')
+    schema_editor.execute(
+        f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "auth_user" '
+        f"USING gin ((UPPER(({TEXT})::text)) gin_trgm_ops)"
+    )
 
 
 def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
