@@ -4,7 +4,8 @@ On the API's hot paths the ORM spends longer writing SQL than the database spend
 (`bench/read_path.py`): ~0.4 ms to compile the token lookup or a page of users, ~0.1 ms to run
 it. A `CompiledQuery` asks the ORM for its queryset's SQL once, with a `Param` wherever a
 request's value goes, and binds the values by name on every run. Rows are one JSON value
-each (`values(row=JSONObject(...))`): the database writes it, orjson decodes it in one call.
+each (`values(row=JSONObject(...))`): the database writes it; orjson decodes it, or pydantic
+validates a page of them in one call (`CompiledQuery(rows=...)`).
 """
 
 from collections.abc import Callable, Mapping, Sequence

@@ -40,9 +40,9 @@ SEPARATOR = 31
 class SearchText(models.Func):
     """Text columns joined by SEPARATOR: a term without it is in the joined text exactly when
     it is in one of the columns, so one `icontains` on it searches them all, and one trigram
-    index on it serves that search on PostgreSQL (migration 0007) where an `icontains` per
-    column read an index per column. The SQL has no parameter, so the index's expression and
-    the lookup's are the same text."""
+    index on it serves that search on PostgreSQL (migration 0007), rather than one index per
+    column. The SQL has no parameter, so the index's expression and the lookup's are the same
+    text."""
 
     template = "(%(expressions)s)"
     arg_joiner = f" || CHR({SEPARATOR}) || "

@@ -14,7 +14,7 @@
   (its error message, or end of file); one with nothing to read, in a good state and outside a
   transaction, is usable. With something to read, Django's own check decides.
 - `json` values are handed over as text, as Django's driver setup does for `jsonb`: the
-  compiled queries decode each row's JSON with orjson.
+  compiled queries read each row's JSON text (orjson, or pydantic for a page).
 """
 
 import select
