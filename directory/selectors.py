@@ -13,12 +13,11 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.lookups import IContains
 from pydantic import TypeAdapter
 
 from core.compiled import BoundQuery, CompiledQuery, Param
 from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime, JSONObject
-from directory.models import SearchText, UserSearch
+from directory.models import ContainsAny, SearchText, UserSearch
 from directory.schemas import GroupOut, UserOut
 
 Membership = User.groups.through
@@ -57,11 +56,11 @@ TRIGRAM = 3
 GROUP_ROW = JSONObject(id="id", name="name")
 
 
-def _containing(search: str | Param, user: str = "") -> IContains:
+def _containing(search: str | Param, user: str = "") -> ContainsAny:
     """The user's username, email or names contain `search`, ignoring case: one `icontains`
     on their SearchText, which PostgreSQL's trigram index on it serves (migration 0007)."""
     fields = ("username", "email", "first_name", "last_name")
-    return IContains(SearchText(*(f"{user}{field}" for field in fields)), search)
+    return ContainsAny(SearchText(*(f"{user}{field}" for field in fields)), search)
 
 
 def user_list(*, search: str | Param | None = None) -> QuerySet[User]:
