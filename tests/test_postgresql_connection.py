@@ -1,13 +1,20 @@
 """The PostgreSQL backend (core/postgresql) and its connection settings (config/settings.py)."""
 
+import importlib.util
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import pq
+from psycopg.postgres import types
 
+from core.postgresql.base import TimestamptzLoader
 from directory import selectors
 from tests.factories import UserFactory
 
@@ -24,6 +31,9 @@ def other() -> Iterator[BaseDatabaseWrapper]:
     wrapper.ensure_connection()
     yield wrapper
     wrapper.close()
+
+
+TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 
 def backend_pid(wrapper: BaseDatabaseWrapper) -> int:
@@ -64,6 +74,38 @@ def test_json_comes_as_text_as_jsonb_does() -> None:
 
     assert isinstance(built, str)
     assert isinstance(built_binary, str)
+
+
+MOMENTS = [
+    datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+    datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    datetime(1901, 12, 13, 20, 45, 52, 10, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=5, minutes=45))),
+]
+
+
+def loaded(register: Callable[[Any], None]) -> list[datetime]:
+    with connection.cursor() as cursor:
+        register(cursor.cursor)
+        cursor.execute("SELECT unnest(%s::timestamptz[])", [MOMENTS])
+        return [value for (value,) in cursor.fetchall()]
+
+
+def test_timestamptz_is_read_as_django_s_loader_reads_it() -> None:
+    """The backend's loader (psycopg's C one) against Django's (pure Python), on one session."""
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+    assert loader is TimestamptzLoader
+
+    ours = loaded(lambda cursor: cursor.adapters.register_loader("timestamptz", loader))
+    djangos = loaded(lambda cursor: register_tzloader(connection.timezone, cursor))
+    assert ours == djangos == MOMENTS
+    assert {value.tzinfo for value in ours + djangos} == {UTC}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psycopg_binary") is None, reason="no C module")
+def test_timestamptz_is_parsed_in_c_when_psycopg_has_its_c_module() -> None:
+    assert TimestamptzLoader.psycopg_loader.__module__.startswith("psycopg_binary")
 
 
 def prepared_statements() -> dict[str, tuple[int, int]]:

