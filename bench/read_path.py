@@ -55,6 +55,7 @@ def main() -> None:
     from oauth2_provider.models import AccessToken
 
     from directory import selectors
+    from directory.schemas import UserOut
     from identity.selectors import access_token_get
 
     sys.path.insert(0, os.path.join(ROOT, "bench"))
@@ -64,9 +65,11 @@ def main() -> None:
     token, user_id = str(seeded["token"]), int(seeded["user_id"])  # type: ignore[call-overload]
     checksum = sha256(token.encode()).hexdigest()
 
-    def users(rows: Any) -> list[Any]:
-        """The ORM's rows as the API reads them: validated into UserOut, as compiled ones are."""
-        return selectors.USERS.validate_python([row["row"] for row in rows])
+    def users(queryset: Any) -> list[Any]:
+        """The ORM's rows of the same columns, made into the same items as compiled ones."""
+        return [selectors.user_item(row) for row in queryset.values_list(*columns)]
+
+    columns = selectors.user_columns()
 
     reads: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
         (
@@ -77,12 +80,12 @@ def main() -> None:
         (
             "one user (GET /users/{id}/)",
             lambda: selectors.user_row(user_id=user_id),
-            lambda: users(User.objects.filter(pk=user_id).values(row=selectors.USER_ROW)),
+            lambda: UserOut.model_validate(users(User.objects.filter(pk=user_id))[0]),
         ),
         (
             "page of 50 users",
             lambda: selectors.user_listing().page(limit=50, offset=0),
-            lambda: users(selectors.user_list().values(row=selectors.USER_ROW)[:50]),
+            lambda: users(selectors.user_list()[:50]),
         ),
         (
             "count of users",
@@ -92,7 +95,7 @@ def main() -> None:
         (
             "page of 50 users, ?search=",
             lambda: selectors.user_listing(search="user1").page(limit=50, offset=0),
-            lambda: users(selectors.user_list(search="user1").values(row=selectors.USER_ROW)[:50]),
+            lambda: users(selectors.user_list(search="user1")[:50]),
         ),
     ]
     print(f"{connection.vendor}, 60 users: µs per read, best of 5 runs")

@@ -8,7 +8,7 @@ from config.errors import install_exception_handlers
 from config.methods import get_only_pattern, path_view_pattern
 from config.openapi import ContractSchema
 from config.parsers import JsonOrFormParser
-from config.renderers import ORJSONRenderer
+from core.renderers import ORJSONRenderer
 from directory.routers import audit, groups, users
 from identity.swagger import OAuth2Swagger
 

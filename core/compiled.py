@@ -3,9 +3,10 @@
 On the API's hot paths the ORM spends longer writing SQL than the database spends running it
 (`bench/read_path.py`): ~0.4 ms to compile the token lookup or a page of users, ~0.1 ms to run
 it. A `CompiledQuery` asks the ORM for its queryset's SQL once, with a `Param` wherever a
-request's value goes, and binds the values by name on every run. Rows are one JSON value
-each (`values(row=JSONObject(...))`): the database writes it; orjson decodes it, or pydantic
-validates a page of them in one call (`CompiledQuery(rows=...)`).
+request's value goes, and binds the values by name on every run. A row is read as the
+database driver hands it over, without the ORM's converters: one JSON value that orjson
+decodes (`values(row=JSONArray(...))`), or columns that the query's `item` function makes
+into what its caller wants.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
-from pydantic import TypeAdapter
 
 from core import keyset
 
@@ -152,17 +152,18 @@ class _Statements:
 
 
 class CompiledQuery:
-    """A queryset of one JSON value per row, e.g. `values(row=JSONObject(...))`, read as
-    decoded JSON, or with `rows` as what that pydantic list type validates them into: the
-    page's JSON text in one call, no Python object built between the database and the model.
-    """
+    """A queryset, read as its rows' items: `item(row)` for each row (a tuple of its columns),
+    or without `item` its one JSON column decoded (`values(row=JSONArray(...))`)."""
 
     def __init__(
-        self, queryset: QuerySet[Any, Any], *, rows: TypeAdapter[list[Any]] | None = None
+        self,
+        queryset: QuerySet[Any, Any],
+        *,
+        item: Callable[[tuple[Any, ...]], Any] | None = None,
     ) -> None:
         self.queryset = queryset
         self.decode: Callable[[list[tuple[Any, ...]]], list[Any]] = (
-            _decoded if rows is None else partial(_validated, rows)
+            _decoded if item is None else partial(_items, item)
         )
         self._by_vendor: dict[str, _Statements] = {}
 
@@ -177,8 +178,8 @@ def _decoded(rows: list[tuple[Any, ...]]) -> list[Any]:
     return [orjson.loads(value) for (value,) in rows]
 
 
-def _validated(adapter: TypeAdapter[list[Any]], rows: list[tuple[Any, ...]]) -> list[Any]:
-    return adapter.validate_json(f"[{','.join(value for (value,) in rows)}]")
+def _items(item: Callable[[tuple[Any, ...]], Any], rows: list[tuple[Any, ...]]) -> list[Any]:
+    return [item(row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def entity_tag(content: bytes) -> str:
 
 
 def representation_tag(representation: BaseModel) -> str:
-    """The tag of `representation` as the API sends it (config/renderers.ORJSONRenderer's
+    """The tag of `representation` as the API sends it (core.renderers.ORJSONRenderer's
     options; tests check that a GET's ETag is the one a write compares with)."""
     return entity_tag(orjson.dumps(representation.model_dump(), option=orjson.OPT_UTC_Z))
 

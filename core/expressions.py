@@ -2,9 +2,9 @@
 
 from typing import Any
 
+import orjson
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, Func, JSONField, TextField, functions
-from django.db.models.functions import Cast
+from django.db.models import Aggregate, Func, JSONField, QuerySet, Subquery, functions
 from django.db.models.sql.compiler import SQLCompiler
 
 SQL = tuple[str, Any]
@@ -24,24 +24,6 @@ class JSONArrayAgg(Aggregate):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
         return self.as_sql(compiler, connection, function="JSON_AGG", **extra)
-
-
-class JSONArrayOrEmpty(Func):
-    """A JSON array subquery as a value of JSONObject: `[]` where the subquery has no row.
-
-    SQLite hands a subquery's JSON over as text, which JSON() marks as JSON again (JSON_OBJECT
-    would embed it as a string); PostgreSQL's json stays json.
-    """
-
-    template = "JSON(COALESCE(%(expressions)s, '[]'))"
-    output_field = JSONField()
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> SQL:
-        return self.as_sql(
-            compiler, connection, template="COALESCE(%(expressions)s, '[]'::json)", **extra
-        )
 
 
 class JSONDateTime(Func):
@@ -77,33 +59,40 @@ class JSONColumn(Func):
         return self.as_sql(compiler, connection, template="JSON(%(expressions)s)", **extra)
 
 
-class JSONObject(functions.JSONObject):
-    """Django's JSONObject, built as `json` on PostgreSQL (JSON_BUILD_OBJECT), not `jsonb`.
+class JSONArray(functions.JSONArray):
+    """Django's JSONArray, built as `json` on PostgreSQL (JSON_BUILD_ARRAY), not `jsonb`.
 
-    A row the database writes only to be read once needs no jsonb: building jsonb sorts and
-    deduplicates the keys and converts every value, which costs PostgreSQL more than writing
-    json text (`make bench`). The keys keep their order, as on SQLite.
+    A row the database writes only to be read once needs no jsonb: building jsonb converts
+    every value, which costs PostgreSQL more than writing json text.
     """
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
-        built = self.copy()
-        # A key is a parameter, whose type server-side binding must be told.
-        built.set_source_expressions(
-            [
-                Cast(expression, TextField()) if index % 2 == 0 else expression
-                for index, expression in enumerate(built.get_source_expressions())
-            ]
-        )
-        return Func.as_sql(built, compiler, connection, function="JSON_BUILD_OBJECT", **extra)
+        return Func.as_sql(self, compiler, connection, function="JSON_BUILD_ARRAY", **extra)
 
 
-class JSONArray(functions.JSONArray):
-    """Django's JSONArray, built as `json` on PostgreSQL (JSON_BUILD_ARRAY), not `jsonb`:
-    see JSONObject."""
+class IdArray(Subquery):
+    """The ids a one-column queryset selects, ascending, as one value of a row.
 
-    def as_postgresql(
+    PostgreSQL: ARRAY(subquery), an int[] that psycopg reads as a list. SQLite has no arrays:
+    JSON_GROUP_ARRAY over the subquery, JSON text; and SQLite does not promise that the
+    aggregate keeps its input's order. `IdArray.ids` reads either as a sorted list.
+    """
+
+    template = "ARRAY(%(subquery)s)"
+
+    def __init__(self, queryset: QuerySet[Any, Any]) -> None:
+        super().__init__(queryset.order_by(*queryset.query.values_select))
+
+    def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> SQL:
-        return Func.as_sql(self, compiler, connection, function="JSON_BUILD_ARRAY", **extra)
+        (column,) = self.query.values_select
+        array = f"JSON_GROUP_ARRAY({connection.ops.quote_name(column)})"
+        template = f"(SELECT {array} FROM (%(subquery)s))"  # noqa: S608 (a quoted column)
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    @staticmethod
+    def ids(value: list[int] | str) -> list[int]:
+        return value if isinstance(value, list) else sorted(orjson.loads(value))

@@ -2,15 +2,18 @@
 (core.keyset) linked by `next`, each costing the same at any depth; `limit`/`offset` still
 work, at a cost that grows with the offset. The total is counted only when asked for."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
-from ninja.pagination import PaginationBase
+from ninja.pagination import PaginationBase, paginate
 from ninja.types import DictStrAny
 
 from core import keyset
 from core.compiled import BoundQuery
+from core.renderers import json_response
 
 # Offsets past this are refused with a 422 instead of overflowing the database's integer.
 MAX_OFFSET = 2**31 - 1
@@ -68,6 +71,21 @@ class DirectoryPagination(PaginationBase):
         items, more = keyset.split(rows, pagination.limit)
         return {
             "items": items,
-            "next": keyset.next_url(request, CURSOR.write((items[-1].id,))) if more else None,
+            "next": keyset.next_url(request, CURSOR.write((items[-1]["id"],))) if more else None,
             "count": queryset.count() if pagination.count else None,
         }
+
+
+def paginated(operation: Callable[..., BoundQuery]) -> Callable[..., HttpResponse]:
+    """`@paginate(DirectoryPagination)` (its parameters, its `Paged…` schema in the OpenAPI
+    document), the page rendered as it is: its items are the dicts of the operation's item
+    schema already (directory.selectors.user_item), which Ninja would validate into that
+    schema and dump again, ~0.2 ms for a page of 50 users. Tests hold every item to its
+    schema, byte for byte."""
+    paged = paginate(DirectoryPagination)(operation)
+
+    @wraps(paged)
+    def rendered(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return json_response(paged(request, **kwargs))
+
+    return rendered

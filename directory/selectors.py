@@ -2,58 +2,76 @@
 keyset pages (directory.pagination).
 
 Each list is a queryset (`user_list`, `group_list`, `member_list`). What the API reads of them
-is compiled once (core.compiled), with a `Param` for the request's value: one JSON object per
-row (`USER_ROW`, `MEMBER_ROW`, `GROUP_ROW`), validated into UserOut or GroupOut a page at a
-time. A user comes with its group ids in the same query (a correlated subquery, evaluated only
-for the rows read).
+is compiled once (core.compiled), with a `Param` for the request's value: the columns of its
+output schema (`user_columns`, GROUP_COLUMNS), made into that schema's dicts by `user_item`
+and `group_item`. A user comes with its group ids in the same query (a correlated subquery,
+evaluated only for the rows read).
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
-from pydantic import TypeAdapter
+from django.db.models.expressions import Combinable
 
 from core.compiled import BoundQuery, CompiledQuery, Param
-from core.expressions import JSONArrayAgg, JSONArrayOrEmpty, JSONDateTime, JSONObject
+from core.expressions import IdArray, JSONArrayAgg
 from directory.models import ContainsAny, SearchText, UserSearch
-from directory.schemas import GroupOut, UserOut
+from directory.schemas import UserOut
 
 Membership = User.groups.through
+Item = dict[str, Any]
+
+# The user's group ids, for the ORM (selectors.user_get): JSON, read by its JSONField.
+GROUP_IDS = Subquery(
+    Membership.objects.filter(user_id=OuterRef("pk"))
+    .values("user_id")
+    .annotate(ids=JSONArrayAgg("group_id"))
+    .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
+)
 
 
-def _group_ids(user_id: str) -> Subquery:
-    return Subquery(
-        Membership.objects.filter(user_id=OuterRef(user_id))
-        .values("user_id")
-        .annotate(ids=JSONArrayAgg("group_id"))
-        .values("ids")  # type: ignore[misc]  # django-stubs misses values() after annotate()
-    )
+def user_columns(user: str = "") -> tuple[str | Combinable, ...]:
+    """A user's columns in UserOut's order (user_item reads them), reached by `user` (e.g.
+    "user__") from the queryset's model."""
+    memberships = Membership.objects.filter(user_id=OuterRef(f"{user}id")).values("group_id")
+    fields = ("id", "username", "email", "first_name", "last_name", "is_active", "date_joined")
+    return (*(user + field for field in fields), IdArray(memberships))
 
 
-def _user_row(user: str = "") -> JSONObject:
-    """A user as UserOut reads it, its fields reached by `user` (e.g. "user__") from the
-    queryset's model."""
-    return JSONObject(
-        id=f"{user}id",
-        username=f"{user}username",
-        email=f"{user}email",
-        first_name=f"{user}first_name",
-        last_name=f"{user}last_name",
-        is_active=f"{user}is_active",
-        date_joined=JSONDateTime(f"{user}date_joined"),
-        groups=JSONArrayOrEmpty(_group_ids(f"{user}id")),
-    )
+def user_item(row: tuple[Any, ...]) -> Item:
+    """UserOut's dict of a row of `user_columns`, as the renderer writes it (tests hold it to
+    UserOut, byte for byte)."""
+    id_, username, email, first_name, last_name, is_active, date_joined, groups = row
+    return {
+        "id": id_,
+        "username": username,
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "is_active": is_active,
+        "date_joined": _utc(date_joined),
+        "groups": IdArray.ids(groups),
+    }
 
 
-GROUP_IDS = _group_ids("pk")
-USER_ROW = _user_row()
-# A user read from a row that refers to it: a membership (member_list), a search entry.
-MEMBER_ROW = _user_row("user__")
+def _utc(value: datetime) -> datetime:
+    # SQLite's driver reads Django's UTC datetimes without their zone.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+GROUP_COLUMNS = ("id", "name")
+
+
+def group_item(row: tuple[Any, ...]) -> Item:
+    id_, name = row
+    return {"id": id_, "name": name}
+
+
 # SQLite's full-text index matches substrings of this many characters or more (trigrams).
 TRIGRAM = 3
-GROUP_ROW = JSONObject(id="id", name="name")
 
 
 def _containing(search: str | Param, user: str = "") -> ContainsAny:
@@ -95,24 +113,24 @@ def group_list(*, search: str | Param | None = None) -> QuerySet[Group]:
     return groups.filter(name__icontains=search) if search else groups
 
 
-USERS = TypeAdapter(list[UserOut])
-GROUPS = TypeAdapter(list[GroupOut])
+def _users(queryset: QuerySet[Any, Any], user: str = "") -> CompiledQuery:
+    return CompiledQuery(queryset.values_list(*user_columns(user)), item=user_item)
 
 
-def _rows(queryset: QuerySet[Any, Any], row: JSONObject, out: TypeAdapter[Any]) -> CompiledQuery:
-    return CompiledQuery(queryset.values(row=row), rows=out)
+def _groups(queryset: QuerySet[Group]) -> CompiledQuery:
+    return CompiledQuery(queryset.values_list(*GROUP_COLUMNS), item=group_item)
 
 
 # A search term steers the plan (core.compiled.Param): each statement with it is planned for its
 # term, as a rare one is read from indexes and a common one in id order.
 SEARCH = Param("search", steers_plan=True)
-_USER = _rows(User.objects.filter(pk=Param("user_id")), USER_ROW, USERS)
-_USERS = _rows(user_list(), USER_ROW, USERS)
-_USERS_MATCHING = _rows(user_list(search=SEARCH), USER_ROW, USERS)
-_USERS_FOUND = _rows(user_search(search=SEARCH), MEMBER_ROW, USERS)
-_MEMBERS = _rows(member_list(group_id=Param("group_id")), MEMBER_ROW, USERS)
-_GROUPS = _rows(group_list(), GROUP_ROW, GROUPS)
-_GROUPS_MATCHING = _rows(group_list(search=SEARCH), GROUP_ROW, GROUPS)
+_USER = _users(User.objects.filter(pk=Param("user_id")))
+_USERS = _users(user_list())
+_USERS_MATCHING = _users(user_list(search=SEARCH))
+_USERS_FOUND = _users(user_search(search=SEARCH), "user__")
+_MEMBERS = _users(member_list(group_id=Param("group_id")), "user__")
+_GROUPS = _groups(group_list())
+_GROUPS_MATCHING = _groups(group_list(search=SEARCH))
 
 
 def user_listing(*, search: str | None = None) -> BoundQuery:
@@ -134,8 +152,8 @@ def group_listing(*, search: str | None = None) -> BoundQuery:
 
 def user_row(*, user_id: int) -> UserOut | None:
     """One user, as the API shows it."""
-    rows: list[UserOut] = _USER.bind(user_id=user_id).rows()
-    return rows[0] if rows else None
+    rows = _USER.bind(user_id=user_id).rows()
+    return UserOut.model_validate(rows[0]) if rows else None
 
 
 def user_get(*, user_id: int, for_update: bool = False) -> User | None:

@@ -12,7 +12,9 @@ from django.db.models.functions import JSONObject
 from pytest_django import DjangoAssertNumQueries
 
 from core.compiled import CompiledQuery, Param
+from core.renderers import ORJSONRenderer
 from directory import selectors
+from directory.schemas import GroupOut, UserOut
 from tests.factories import GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +22,20 @@ pytestmark = pytest.mark.django_db
 SEARCHES = [None, "ann", "ANN", "%", "_", "\\", "a_n", "100%", "é"]
 
 
-def orm_rows(queryset: QuerySet[Any, Any], row: Any, limit: int = 50, offset: int = 0) -> list[Any]:
-    """The rows as the ORM reads them, validated as the compiled query's are."""
-    out = selectors.GROUPS if row is selectors.GROUP_ROW else selectors.USERS
-    return out.validate_python(
-        [value["row"] for value in queryset.values(row=row)[offset : offset + limit]]
-    )
+def orm_users(users: QuerySet[User], limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """The users as the API's writes show them: ORM instances dumped by UserOut."""
+    page = users.annotate(group_ids=selectors.GROUP_IDS)[offset : offset + limit]
+    return [UserOut.of(user).model_dump() for user in page]
+
+
+def orm_groups(groups: QuerySet[Group]) -> list[dict[str, Any]]:
+    return [GroupOut.model_validate(group).model_dump() for group in groups]
+
+
+def assert_same_items(page: list[Any], expected: list[dict[str, Any]]) -> None:
+    """Equal as values, and written the same by the API's renderer."""
+    assert page == expected
+    assert ORJSONRenderer.dumps(page) == ORJSONRenderer.dumps(expected)
 
 
 @pytest.fixture
@@ -47,7 +57,7 @@ def test_a_user_page_and_count_equal_the_orms(
     for limit, offset in [(50, 0), (2, 1), (3, 9)]:
         with django_assert_num_queries(1):
             page = listing.page(limit=limit, offset=offset)
-        assert page == orm_rows(expected, selectors.USER_ROW, limit, offset)
+        assert_same_items(page, orm_users(expected, limit, offset))
     total = expected.count()
     with django_assert_num_queries(1):
         assert listing.count() == total
@@ -59,7 +69,7 @@ def test_a_group_page_and_count_equal_the_orms(search: str | None) -> None:
         GroupFactory.create(name=name)
     listing = selectors.group_listing(search=search)
     expected = selectors.group_list(search=search)
-    assert listing.page(limit=50, offset=0) == orm_rows(expected, selectors.GROUP_ROW)
+    assert_same_items(listing.page(limit=50, offset=0), orm_groups(expected))
     assert listing.count() == expected.count()
 
 
@@ -69,7 +79,8 @@ def test_members_equal_the_orms(directory: list[Group]) -> None:
         expected = selectors.member_list(group_id=group.pk)
         for limit, offset in [(50, 0), (2, 1), (3, 4)]:
             page = listing.page(limit=limit, offset=offset)
-            assert page == orm_rows(expected, selectors.MEMBER_ROW, limit, offset)
+            members = User.objects.filter(pk__in=expected.values("user_id")).order_by("id")
+            assert_same_items(page, orm_users(members, limit, offset))
         assert listing.count() == expected.count()
 
 
@@ -91,7 +102,8 @@ def test_one_user_is_one_query_without_a_limit(
     user = User.objects.get(username="anna")
     with django_assert_num_queries(1) as captured:
         row = selectors.user_row(user_id=user.pk)
-    assert row == orm_rows(User.objects.filter(pk=user.pk), selectors.USER_ROW)[0]
+    assert row is not None
+    assert [row.model_dump()] == orm_users(User.objects.filter(pk=user.pk))
     assert "LIMIT" not in captured.captured_queries[0]["sql"].upper()
     assert selectors.user_row(user_id=user.pk + 1000) is None
 

@@ -5,7 +5,7 @@ from django.test import Client, RequestFactory
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 
-from config.renderers import ORJSONRenderer
+from core.renderers import ORJSONRenderer
 
 
 class Item(Schema):

@@ -216,4 +216,4 @@ def test_user_search_selects_by_any_name_field() -> None:
     for term in ("ZED", "zor", "quu", "z@q"):
         assert [u.username for u in selectors.user_list(search=term)] == ["zed"]
         page = selectors.user_listing(search=term).page(limit=5, offset=0)
-        assert [row.username for row in page] == ["zed"]
+        assert [row["username"] for row in page] == ["zed"]

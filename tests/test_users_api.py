@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,6 +19,38 @@ def post_json(client: Client, path: str, body: object, headers: dict[str, str]) 
 
 
 class TestList:
+    def test_each_list_shows_a_user_byte_for_byte_as_its_own_url_does(
+        self, client: Client, bearer: BearerFactory
+    ) -> None:
+        """The lists write their rows without pydantic (directory.pagination.paginated): the
+        same JSON as GET /users/{id}/, whose ETag the writes compare with."""
+        auth = bearer(scope="read write groups")
+        first, second = GroupFactory.create(), GroupFactory.create()
+        whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)  # no fraction is written
+        users = [
+            UserFactory.create(
+                username="ann-1", first_name="Zoë", last_name='"Ø"\\', date_joined=whole_second
+            ),
+            UserFactory.create(username="ann-2", is_active=False, email=""),
+        ]
+        for user in users:
+            user.groups.add(second)  # the higher id first: the lists sort them
+            user.groups.add(first)
+        # On SQLite a search of 3 characters or more reads the full-text index.
+        lists = [
+            "/users/",
+            "/users/?search=an",
+            "/users/?search=ann",
+            f"/groups/{first.pk}/members/",
+        ]
+        for user in users:
+            own = client.get(f"/users/{user.pk}/", headers=auth).content
+            assert json.loads(own)["groups"] == [first.pk, second.pk]
+            for path in lists:
+                assert own in client.get(path, headers=auth).content, path
+        listed = client.get("/users/", headers=auth).content
+        assert b'"date_joined":"2026-01-02T03:04:05Z"' in listed
+
     def test_pages_are_ordered_by_id_and_carry_the_total_count_when_asked(
         self, client: Client, bearer: BearerFactory
     ) -> None:

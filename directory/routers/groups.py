@@ -1,6 +1,5 @@
 from django.contrib.auth.models import Group
 from ninja import Router, Status
-from ninja.pagination import paginate
 from ninja.params.functions import Body
 
 from core.compiled import BoundQuery
@@ -8,7 +7,7 @@ from core.conditional import Preconditions, conditional, tagged
 from core.errors import found
 from core.schemas import ErrorOut
 from directory import selectors, services
-from directory.pagination import DirectoryPagination
+from directory.pagination import paginated
 from directory.routers.params import GroupId, Search, UserId
 from directory.schemas import GroupIn, GroupOut, GroupPatchIn, UserOut
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -30,7 +29,7 @@ def _update(request: AuthenticatedRequest, group_id: int, name: str | None) -> G
 
 @router.get("/", response=list[GroupOut], operation_id="groups_list")
 @conditional
-@paginate(DirectoryPagination)
+@paginated
 def groups_list(request: AuthenticatedRequest, search: Search = None) -> BoundQuery:
     return selectors.group_listing(search=search)
 
@@ -78,7 +77,7 @@ def groups_delete(request: AuthenticatedRequest, group_id: GroupId) -> Status[No
 
 @router.get("/{group_id}/members/", response=list[UserOut], operation_id="groups_members_list")
 @conditional
-@paginate(DirectoryPagination)
+@paginated
 def groups_members_list(request: AuthenticatedRequest, group_id: GroupId) -> BoundQuery:
     return selectors.member_listing(group=found(selectors.group_get(group_id=group_id)))
 

@@ -2,7 +2,6 @@ from functools import partial
 from typing import Any
 
 from ninja import Router, Status
-from ninja.pagination import paginate
 from ninja.params.functions import Body
 
 from core.compiled import BoundQuery
@@ -10,7 +9,7 @@ from core.conditional import Preconditions, conditional, tagged
 from core.errors import found
 from core.schemas import ErrorOut
 from directory import selectors, services
-from directory.pagination import DirectoryPagination
+from directory.pagination import paginated
 from directory.routers.params import Search, UserId
 from directory.schemas import UserCreateIn, UserOut, UserPatchIn, UserUpdateIn
 from identity.auth import AuthenticatedRequest, OAuth2Bearer
@@ -37,7 +36,7 @@ def _update(request: AuthenticatedRequest, user_id: int, data: dict[str, Any]) -
 
 @router.get("/", response=list[UserOut], operation_id="users_list")
 @conditional
-@paginate(DirectoryPagination)
+@paginated
 def users_list(request: AuthenticatedRequest, search: Search = None) -> BoundQuery:
     return selectors.user_listing(search=search)
 
