@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Literal, TypeVar
 
-import orjson
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified, JsonResponse
 from django.utils.http import parse_etags
 from ninja.decorators import decorate_view
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 
 from core.errors import PreconditionFailed
 from core.http import SAFE_METHODS
+from core.renderers import ORJSONRenderer
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The operation's view function carries which of these it is, for the OpenAPI document.
@@ -39,9 +39,9 @@ def entity_tag(content: bytes) -> str:
 
 
 def representation_tag(representation: BaseModel) -> str:
-    """The tag of `representation` as the API sends it (core.renderers.ORJSONRenderer's
-    options; tests check that a GET's ETag is the one a write compares with)."""
-    return entity_tag(orjson.dumps(representation.model_dump(), option=orjson.OPT_UTC_Z))
+    """The tag of `representation` as the API's renderer writes it (tests check that a GET's
+    ETag is the one a write compares with)."""
+    return entity_tag(ORJSONRenderer.dumps(representation.model_dump()))
 
 
 def _opaque(tag: str) -> str:

@@ -27,7 +27,7 @@ class JSONArrayAgg(Aggregate):
 
 
 class JSONDateTime(Func):
-    """A datetime column as a value of JSONObject: RFC 3339, in UTC.
+    """A datetime column as a value of JSONArray: RFC 3339, in UTC.
 
     SQLite keeps Django's UTC datetimes as naive text, "2026-01-02 03:04:05.678901": "T" and
     "Z" make it RFC 3339. PostgreSQL's json writes a timestamptz with its offset itself.
@@ -44,7 +44,7 @@ class JSONDateTime(Func):
 
 
 class JSONColumn(Func):
-    """A JSONField column as a value of JSONArray/JSONObject: the JSON it holds, not a string.
+    """A JSONField column as a value of JSONArray: the JSON it holds, not a string.
 
     SQLite stores JSON as text, which JSON() marks as JSON again (JSON_ARRAY would embed it as a
     string); PostgreSQL's jsonb stays jsonb.

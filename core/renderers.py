@@ -27,8 +27,11 @@ class ORJSONRenderer(BaseRenderer):
         return self.dumps(data)
 
 
+# As Ninja's NinjaAPI.get_content_type() writes it for this renderer.
+CONTENT_TYPE = f"{ORJSONRenderer.media_type}; charset={ORJSONRenderer.charset}"
+
+
 def json_response(data: Any) -> HttpResponse:
     """A 200 with `data` as the API's renderer writes it, for an operation that renders its
     own answer (directory.pagination.paginated)."""
-    content_type = f"{ORJSONRenderer.media_type}; charset={ORJSONRenderer.charset}"
-    return HttpResponse(ORJSONRenderer.dumps(data), content_type=content_type)
+    return HttpResponse(ORJSONRenderer.dumps(data), content_type=CONTENT_TYPE)
