@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Schema
 
 from core.renderers import ORJSONRenderer
+from tests.conftest import BearerFactory
 
 
 class Item(Schema):
@@ -36,3 +37,15 @@ def test_api_answers_are_rendered_by_it(client: Client) -> None:
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.content == b'{"detail":"Authentication credentials were not provided."}'
+
+
+def test_a_list_page_rendered_by_its_operation_has_the_api_s_content_type(
+    client: Client, bearer: BearerFactory
+) -> None:
+    """Lists render their own page (directory.pagination.paginated), with the same type."""
+    auth = bearer(scope="read groups")
+    for path in ("/users/", "/groups/", "/users/?search=x"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        assert response.content.startswith(b'{"items":[')
